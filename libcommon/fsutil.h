@@ -1,0 +1,28 @@
+/* fsutil.h: file-system helpers with the crash-safety rules of the data root:
+ * a file that must survive a crash is written to a temp name, fsynced, renamed
+ * over the target and its folder fsynced, so readers see the old or the new
+ * content, never half of one. */
+#ifndef ENGINE_FSUTIL_H
+#define ENGINE_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Writes data to path atomically (temp + fsync + rename + fsync dir). */
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, err_t **err);
+/* Reads a whole file; fails with ERR_TOO_LARGE past max bytes. *out is NUL-terminated. */
+int fs_read_file(const char *path, size_t max, char **out, size_t *len, err_t **err);
+/* mkdir -p; existing directories are fine. */
+int fs_mkdir_p(const char *path, mode_t mode, err_t **err);
+/* rm -rf that stays on one file system and never follows symlinks. Missing is fine. */
+int fs_rm_rf(const char *path, err_t **err);
+int fs_fsync_dir(const char *dir);
+/* Returns a newly allocated "a/b" (one slash between). */
+char *fs_path_join(const char *a, const char *b);
+/* Disk use of a tree in bytes (st_blocks based, hard links counted once per tree walk). */
+long long fs_tree_size(const char *path);
+int fs_exists(const char *path);
+
+#endif

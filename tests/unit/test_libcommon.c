@@ -1,0 +1,124 @@
+/* Unit tests for libcommon's base: strbuf, err, jsonutil, fsutil, digest. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "digest.h"
+#include "err.h"
+#include "fsutil.h"
+#include "jsonutil.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+START_TEST(test_strbuf_grows)
+{
+	_cleanup_sb_ strbuf sb = STRBUF_INIT;
+	ck_assert_str_eq(sb_str(&sb), "");
+	for (int i = 0; i < 1000; i++)
+		sb_printf(&sb, "%d,", i);
+	ck_assert(strncmp(sb.buf, "0,1,2,", 6) == 0);
+	ck_assert_uint_eq(sb.len, strlen(sb.buf));
+	char *s = sb_steal(&sb);
+	ck_assert_ptr_null(sb.buf);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_err_wrap_and_status)
+{
+	_cleanup_err_ err_t *e = NULL;
+	ck_assert_int_eq(err_notfound(&e, "No such image: %s", "x"), -1);
+	err_wrap(&e, "load");
+	ck_assert_str_eq(e->msg, "load: No such image: x");
+	ck_assert_int_eq(err_http_status(e), 404);
+	/* The first error wins; a second set does not overwrite it. */
+	err_invalid(&e, "other");
+	ck_assert_str_eq(e->msg, "load: No such image: x");
+}
+END_TEST
+
+START_TEST(test_json_strict)
+{
+	_cleanup_err_ err_t *e = NULL;
+	json_object *o = json_parse_strict("{\"a\":1} ", 8, &e);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(jget_int(o, "a", 0), 1);
+	json_object_put(o);
+	ck_assert_ptr_null(json_parse_strict("{\"a\":1} x", 9, &e));
+	ck_assert_int_eq(e->kind, ERR_INVALID);
+	err_free(&e);
+	ck_assert_ptr_null(json_parse_strict("{\"a\":", 5, &e));
+	err_free(&e);
+	/* Deep nesting is refused, not recursed into. */
+	_cleanup_sb_ strbuf deep = STRBUF_INIT;
+	for (int i = 0; i < 10000; i++)
+		sb_putc(&deep, '[');
+	ck_assert_ptr_null(json_parse_strict(deep.buf, deep.len, &e));
+}
+END_TEST
+
+START_TEST(test_jget_path)
+{
+	_cleanup_err_ err_t *e = NULL;
+	const char *s = "{\"State\":{\"Running\":true,\"Pid\":4}}";
+	_cleanup_json_ json_object *o = json_parse_strict(s, strlen(s), &e);
+	ck_assert(json_object_get_boolean(jget_path(o, "State.Running")));
+	ck_assert_ptr_null(jget_path(o, "State.Nope.X"));
+}
+END_TEST
+
+START_TEST(test_digest)
+{
+	char d[DIGEST_STR_LEN + 1];
+	digest_buf("", 0, d);
+	ck_assert_str_eq(d, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	ck_assert(digest_valid(d));
+	ck_assert(!digest_valid("sha256:E3B0"));
+	ck_assert(!digest_valid("md5:abc"));
+}
+END_TEST
+
+START_TEST(test_fs_atomic_and_rm)
+{
+	_cleanup_err_ err_t *e = NULL;
+	char tmpl[] = "/tmp/engine-unit-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	_cleanup_free_ char *deep = fs_path_join(tmpl, "a/b/c");
+	ck_assert_int_eq(fs_mkdir_p(deep, 0755, &e), 0);
+	_cleanup_free_ char *f = fs_path_join(deep, "file");
+	ck_assert_int_eq(fs_write_atomic(f, "hello", 5, 0644, &e), 0);
+	_cleanup_free_ char *back = NULL;
+	size_t n = 0;
+	ck_assert_int_eq(fs_read_file(f, 100, &back, &n, &e), 0);
+	ck_assert_str_eq(back, "hello");
+	ck_assert_int_eq(fs_read_file(f, 2, &back, &n, &e), -1);
+	ck_assert_int_eq(e->kind, ERR_TOO_LARGE);
+	err_free(&e);
+	_cleanup_free_ char *link = fs_path_join(tmpl, "a/link");
+	ck_assert_int_eq(symlink("/etc", link), 0);
+	ck_assert_int_eq(fs_rm_rf(tmpl, &e), 0);
+	ck_assert(!fs_exists(tmpl));
+	ck_assert(fs_exists("/etc/hostname") || fs_exists("/etc/passwd"));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("libcommon");
+	TCase *tc = tcase_create("base");
+	tcase_add_test(tc, test_strbuf_grows);
+	tcase_add_test(tc, test_err_wrap_and_status);
+	tcase_add_test(tc, test_json_strict);
+	tcase_add_test(tc, test_jget_path);
+	tcase_add_test(tc, test_digest);
+	tcase_add_test(tc, test_fs_atomic_and_rm);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
