@@ -2,6 +2,7 @@
 #include "sysinfo.h"
 
 #include <linux/magic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/statfs.h>
@@ -58,7 +59,9 @@ static void os_release_value(const char *key, char *out, size_t n)
 	fclose(f);
 }
 
-void sysinfo_read(sysinfo_facts *f)
+/* Kernel, OS, CPUs, memory and cgroup mode do not change while we run: they
+ * are read once. The hostname can change and is read on every call. */
+static void read_static(sysinfo_facts *f)
 {
 	memset(f, 0, sizeof(*f));
 	struct utsname u;
@@ -66,8 +69,6 @@ void sysinfo_read(sysinfo_facts *f)
 		snprintf(f->kernel, sizeof(f->kernel), "%s", u.release);
 		snprintf(f->arch, sizeof(f->arch), "%s", u.machine);
 	}
-	if (gethostname(f->hostname, sizeof(f->hostname) - 1) < 0)
-		snprintf(f->hostname, sizeof(f->hostname), "localhost");
 	os_release_value("PRETTY_NAME", f->os_name, sizeof(f->os_name));
 	if (!f->os_name[0])
 		snprintf(f->os_name, sizeof(f->os_name), "Linux");
@@ -78,4 +79,20 @@ void sysinfo_read(sysinfo_facts *f)
 	if (sysinfo(&si) == 0)
 		f->mem_total = (int64_t)si.totalram * si.mem_unit;
 	f->cgroup_version = sysinfo_cgroup_version();
+}
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static sysinfo_facts cached;
+
+static void init_cached(void)
+{
+	read_static(&cached);
+}
+
+void sysinfo_read(sysinfo_facts *f)
+{
+	pthread_once(&once, init_cached);
+	*f = cached;
+	if (gethostname(f->hostname, sizeof(f->hostname) - 1) < 0)
+		snprintf(f->hostname, sizeof(f->hostname), "localhost");
 }

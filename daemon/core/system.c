@@ -4,6 +4,7 @@
 #include "system.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,7 @@ static void now_rfc3339_local(char *out, size_t n)
 	snprintf(out, n, "%s%s%s%s", date, frac[0] ? "." : "", frac, zone);
 }
 
-static void cgroup_caps(api_info *i, int version)
+static void cgroup_caps_read(api_info *i, int version)
 {
 	if (version == 2) {
 		_cleanup_free_ char *ctl = NULL;
@@ -116,6 +117,30 @@ static void cgroup_caps(api_info *i, int version)
 	i->cpu_set = fs_exists("/sys/fs/cgroup/cpuset/cpuset.cpus");
 	i->pids_limit = fs_exists("/sys/fs/cgroup/pids");
 	i->oom_kill_disable = fs_exists("/sys/fs/cgroup/memory/memory.oom_control");
+}
+
+/* What the cgroup hierarchy offers is fixed once we run: read it once. */
+static api_info caps_cache;
+static int caps_version;
+static pthread_once_t caps_once = PTHREAD_ONCE_INIT;
+
+static void caps_init(void)
+{
+	cgroup_caps_read(&caps_cache, caps_version);
+}
+
+static void cgroup_caps(api_info *i, int version)
+{
+	caps_version = version;
+	pthread_once(&caps_once, caps_init);
+	i->memory_limit = caps_cache.memory_limit;
+	i->swap_limit = caps_cache.swap_limit;
+	i->cpu_cfs_period = caps_cache.cpu_cfs_period;
+	i->cpu_cfs_quota = caps_cache.cpu_cfs_quota;
+	i->cpu_shares = caps_cache.cpu_shares;
+	i->cpu_set = caps_cache.cpu_set;
+	i->pids_limit = caps_cache.pids_limit;
+	i->oom_kill_disable = caps_cache.oom_kill_disable;
 }
 
 static const char *env_or_empty(const char *a, const char *b)
