@@ -5,22 +5,24 @@
 #ifndef ENGINE_EVENT_FILTER_H
 #define ENGINE_EVENT_FILTER_H
 
-#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "err.h"
 #include "events.h"
+#include "filters.h"
 
 typedef struct event_query {
 	bool has_since, has_until;
 	int64_t since_nano, until_nano;
-	json_object *filters; /* key -> array of strings; NULL: none */
+	filters *filters;     /* NULL: none */
 	bool done;            /* set by the stream once until has passed */
 } event_query;
 
+/* since/until as the API sends them ("seconds[.nanos]") or, beyond Docker,
+ * as a user types them ("10m", "2024-01-02T15:04:05Z"), relative to now. */
 int event_query_parse(event_query *q, const char *since, const char *until, const char *filters,
-		      int64_t now_nano, err_t **err);
+		      err_t **err);
 bool event_query_match(const event_query *q, const event *e);
 void event_query_free(event_query *q);
 

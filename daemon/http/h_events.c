@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "event_filter.h"
 #include "internal.h"
+#include "timeutil.h"
 #include "cleanup.h"
 #include "xalloc.h"
 
@@ -23,13 +24,6 @@ typedef struct events_stream {
 	size_t nbatch, pos;
 	size_t off; /* bytes of batch[pos]'s line already sent */
 } events_stream;
-
-static int64_t now_nano(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void stream_free(void *ctx)
 {
@@ -89,7 +83,7 @@ static int refill(events_stream *s)
 			return -1;
 		int timeout = -1;
 		if (s->q.has_until) {
-			int64_t left = s->q.until_nano - now_nano();
+			int64_t left = s->q.until_nano - now_ns();
 			if (left <= 0)
 				return -1;
 			timeout = (int)(left / 1000000) + 1;
@@ -118,7 +112,7 @@ int h_events(http_req *req)
 	_cleanup_err_ err_t *err = NULL;
 	events_stream *s = xcalloc(1, sizeof(*s));
 	if (event_query_parse(&s->q, http_query(req, "since"), http_query(req, "until"),
-			      http_query(req, "filters"), now_nano(), &err) < 0) {
+			      http_query(req, "filters"), &err) < 0) {
 		event_query_free(&s->q);
 		free(s);
 		return http_reply_error(req, err);

@@ -154,8 +154,11 @@ class Engined:
         s.settimeout(timeout)
         s.connect(self.sock)
         try:
-            s.sendall(data)
-            s.shutdown(socket.SHUT_WR)
+            try:
+                s.sendall(data)
+                s.shutdown(socket.SHUT_WR)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered and closed before reading it all
             out = b""
             while True:
                 try:

@@ -114,7 +114,7 @@ class Hostile(EngineTestCase):
 
     def test_bad_since_until(self):
         for q in ("since=abc", "until=1x", "since=1.2.3", "until=99999999999999999999",
-                  "since=1.1234567890"):
+                  "since=10q"):
             r = self.d.api("GET", "/v1.44/events?" + q)
             self.assertEqual(r.status, 400, q)
             self.assertIn(q.split("=")[0], r.json()["message"])

@@ -174,7 +174,7 @@ static bool matches(const char *filters, const char *type, const char *action, c
 {
 	_cleanup_err_ err_t *err = NULL;
 	event_query q;
-	ck_assert_int_eq(event_query_parse(&q, NULL, NULL, filters, 0, &err), 0);
+	ck_assert_int_eq(event_query_parse(&q, NULL, NULL, filters, &err), 0);
 	events_ring *r = events_open(NULL, 10, &err);
 	events_publish_at(r, type, action, id, attrs, 5);
 	events_sub *s = events_subscribe(r);
@@ -220,22 +220,27 @@ START_TEST(test_filter_and_time_errors)
 	for (size_t i = 0; i < ARRAY_SIZE(bad_filters); i++) {
 		_cleanup_err_ err_t *err = NULL;
 		event_query q;
-		ck_assert_int_eq(event_query_parse(&q, NULL, NULL, bad_filters[i], 0, &err), -1);
+		ck_assert_int_eq(event_query_parse(&q, NULL, NULL, bad_filters[i], &err), -1);
 		ck_assert_int_eq(err->kind, ERR_INVALID);
 		event_query_free(&q);
 	}
-	static const char *bad_times[] = {"x", "1x", "1.", "1.2.3", "99999999999999999999", "1.1234567890", ""};
+	static const char *bad_times[] = {"x", "1x", "1.2.3", "99999999999999999999", "10q", ""};
 	for (size_t i = 0; i < ARRAY_SIZE(bad_times) - 1; i++) {
 		_cleanup_err_ err_t *err = NULL;
 		event_query q;
-		ck_assert_int_eq(event_query_parse(&q, bad_times[i], NULL, NULL, 0, &err), -1);
+		ck_assert_int_eq(event_query_parse(&q, bad_times[i], NULL, NULL, &err), -1);
 		event_query_free(&q);
 	}
 	_cleanup_err_ err_t *err = NULL;
 	event_query q;
-	ck_assert_int_eq(event_query_parse(&q, "1700000000.5", "1700000001", NULL, 0, &err), 0);
+	ck_assert_int_eq(event_query_parse(&q, "1700000000.5", "1700000001", NULL, &err), 0);
 	ck_assert_int_eq(q.since_nano, 1700000000500000000LL);
 	ck_assert_int_eq(q.until_nano, 1700000001000000000LL);
+	event_query_free(&q);
+	/* Beyond Docker: a duration or a date typed by a user. */
+	ck_assert_int_eq(event_query_parse(&q, "10m", "2024-01-02T03:04:05Z", NULL, &err), 0);
+	ck_assert_int_eq(q.until_nano, 1704164645000000000LL);
+	ck_assert(q.since_nano > 1700000000000000000LL);
 	event_query_free(&q);
 }
 END_TEST
