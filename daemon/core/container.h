@@ -23,8 +23,6 @@ typedef enum cstate {
 	CS_DEAD,
 } cstate;
 
-#define TIME_ZERO "0001-01-01T00:00:00Z"
-
 typedef struct container {
 	int refs;                /* atomic */
 	pthread_mutex_t lock;    /* guards everything below that changes */
@@ -49,7 +47,7 @@ typedef struct container {
 	int exit_code;
 	bool oom_killed;
 	char *error;
-	char *started_at, *finished_at;
+	int64_t started_ns, finished_ns; /* 0: Go's zero time */
 	int restart_count;
 	bool manually_stopped;   /* stop/kill by the user: restart policies hold off */
 	bool has_been_started;
