@@ -121,6 +121,8 @@ static bool match_ipv6(const char *s, size_t n)
 static bool match_domain(const char *s, size_t n)
 {
 	size_t host_end = n;
+	if (!s || n == 0)
+		return false;
 	const char *colon = memrchr(s, ':', n);
 	const char *bracket = memrchr(s, ']', n);
 	if (colon && (!bracket || colon > bracket)) {
