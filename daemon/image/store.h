@@ -87,6 +87,19 @@ char *store_stage_image(img_store *s, img_rec *r, const img_meta *m, err_t **err
  * already exists the stage is dropped. Returns the registered record. */
 img_rec *store_commit_image_locked(img_store *s, img_rec *r, const char *stage, err_t **err);
 
+/* Tags r with ref (moving the tag if needed), sets LastTagTime, queues the
+ * "tag" event (imgtag.c). */
+int store_tag_locked(img_store *s, img_rec *r, const reference *ref, err_t **err);
+
+/* ---- JSON pieces (imginspect.c) ---- */
+
+/* The full container.Config shape Docker marshals, from a config object. */
+json_object *img_container_config_json(json_object *src);
+int64_t store_image_size_locked(img_store *s, const img_rec *r);
+/* RepoTags and RepoDigests arrays of familiar strings. */
+void store_repo_lists_locked(img_store *s, const img_rec *r, json_object **tags,
+			     json_object **digests);
+
 /* ---- layers and blobs (imagestore.c) ---- */
 
 layer_rec *store_layer_locked(img_store *s, const char *chain);
