@@ -80,19 +80,20 @@ int store_put_layer(img_store *s, layer_tmp *t, const layer_blob *b, const char 
 	store_unlock(s);
 	int r = b && b->w ? blob_writer_commit(b->w, NULL, -1, err) : 0;
 	if (r == 0)
-		r = layer_tmp_commit(s->root, t, &rec, err);
+		r = layer_tmp_prepare(t, &rec, err);
 	store_lock(s);
-	layer_rec *have = store_layer_locked(s, rec.chain);
-	if (r == 0 && !have)
+	layer_rec *have = r == 0 ? store_layer_locked(s, rec.chain) : NULL;
+	if (have)
+		relink_lease_locked(s, &rec, have); /* another load won the race */
+	else if (r == 0 && (r = layer_tmp_publish(s->root, t, &rec, err)) == 0)
 		store_add_layer_locked(s, &rec);
-	else if (r == 1 && have)
-		relink_lease_locked(s, &rec, have);
-	if (r < 0 || (r == 1 && !have)) {
+	if (r != 0) {
 		if (*rec.blob)
 			store_unlease_locked(s, rec.blob);
 		store_unlease_locked(s, rec.chain);
 		store_unlock(s);
-		return r < 0 ? -1 : err_set(err, ERR_SYSTEM, 0, "layer %s vanished", rec.chain);
+		return r < 0 ? -1 : err_set(err, ERR_SYSTEM, 0, "layer %s exists on disk but not in "
+					    "the store", rec.chain);
 	}
 	store_unlock(s);
 	return 0;

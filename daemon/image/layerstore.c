@@ -106,12 +106,17 @@ static int sync_tree(const char *dir, err_t **err)
 	return 0;
 }
 
-int layer_tmp_commit(const char *root, layer_tmp *t, const layer_rec *rec, err_t **err)
+int layer_tmp_prepare(layer_tmp *t, const layer_rec *rec, err_t **err)
+{
+	if (write_record(t->dir, rec, err) < 0 || sync_tree(t->dir, err) < 0)
+		return -1;
+	return 0;
+}
+
+int layer_tmp_publish(const char *root, layer_tmp *t, const layer_rec *rec, err_t **err)
 {
 	_cleanup_free_ char *final = layer_dir(root, rec->chain);
 	_cleanup_free_ char *parent = fs_path_join(root, "layers");
-	if (write_record(t->dir, rec, err) < 0 || sync_tree(t->dir, err) < 0)
-		return -1;
 	if (rename(t->dir, final) < 0) {
 		if (errno == EEXIST || errno == ENOTEMPTY)
 			return 1;

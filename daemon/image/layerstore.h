@@ -46,10 +46,13 @@ static inline void cleanup_layer_tmpp(layer_tmp **t)
 }
 #define _cleanup_layer_tmp_ __attribute__((cleanup(cleanup_layer_tmpp)))
 
-/* Writes rec's files into t, syncs the file system, renames t to
- * layers/<chain-hex> and syncs layers/. Returns 1 (and discards t) when the
- * layer already exists, 0 when t became it. */
-int layer_tmp_commit(const char *root, layer_tmp *t, const layer_rec *rec, err_t **err);
+/* Writes rec's files into t and syncs the file system (slow: call it
+ * without locks). */
+int layer_tmp_prepare(layer_tmp *t, const layer_rec *rec, err_t **err);
+/* Renames a prepared t to layers/<chain-hex> and syncs layers/ (quick:
+ * the image store calls it under its lock, so the table and the disk
+ * change together). Returns 1 (t untouched) when the name exists. */
+int layer_tmp_publish(const char *root, layer_tmp *t, const layer_rec *rec, err_t **err);
 /* Reads layers/<hex>'s record; ERR_NOT_FOUND or ERR_SYSTEM when incomplete. */
 int layer_read(const char *root, const char *hex, layer_rec *out, err_t **err);
 /* Moves layers/<chain-hex> out of the way (to layers/tmp-del-XXXXXX, which
