@@ -311,6 +311,31 @@ static int plan_oci(load_ctx *lc, plan *p, spool_entry *ie, err_t **err)
 	return rc;
 }
 
+/* A docker save archive that is also an OCI layout (Docker 25's, ours):
+ * remember each image's manifest from index.json so a later save can
+ * write the same manifest bytes. Best effort: the layout is not needed. */
+static void adopt_manifests(load_ctx *lc, plan *p, spool_entry *ie)
+{
+	_cleanup_free_ char *json = NULL;
+	size_t len, n;
+	oci_desc *v;
+	if (load_read_small(lc, ie, &json, &len, NULL) < 0 || parse_oci_index(json, len, &v, &n, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		spool_entry *me = v[i].kind == DESC_MANIFEST ? desc_entry(lc, &v[i], NULL) : NULL;
+		_cleanup_free_ char *mj = NULL;
+		oci_manifest m;
+		if (!me || load_read_small(lc, me, &mj, &len, NULL) < 0 ||
+		    parse_oci_manifest(mj, len, &m, NULL) < 0)
+			continue;
+		for (size_t k = 0; k < p->n; k++)
+			if (!p->v[k].manifest && !strcmp(p->v[k].rec->id, m.config.digest))
+				p->v[k].manifest = me;
+		oci_manifest_free(&m);
+	}
+	oci_descs_free(v, n);
+}
+
 /* ---- checking layers ---- */
 
 /* Unpacks a member now (it was not recognised, or its unpack was used). */
@@ -489,11 +514,13 @@ static int assemble(load_ctx *lc, plan *p, err_t **err)
 {
 	_cleanup_err_ err_t *e1 = NULL;
 	spool_entry *me = load_lookup(lc, "manifest.json", &e1);
-	spool_entry *ie = me ? NULL : load_lookup(lc, "index.json", &e1);
+	spool_entry *ie = load_lookup(lc, "index.json", NULL);
 	int rc;
-	if (me)
+	if (me) {
 		rc = plan_docker(lc, p, me, err);
-	else if (ie)
+		if (rc == 0 && ie)
+			adopt_manifests(lc, p, ie);
+	} else if (ie)
 		rc = plan_oci(lc, p, ie, err);
 	else
 		return err_invalid(err, "invalid archive: no manifest.json or index.json found "
