@@ -56,19 +56,19 @@ typedef struct xstate {
 int extract_check_name(const char *name, char **clean, err_t **err)
 {
 	if (!name || !*name)
-		return err_invalid(err, "layer tar: entry without a name");
+		return err_invalid(err, "entry without a name");
 	if (name[0] == '/')
-		return err_invalid(err, "layer tar: absolute path %s is not allowed", name);
+		return err_invalid(err, "absolute path %s is not allowed", name);
 	if (strlen(name) >= PATH_MAX)
-		return err_invalid(err, "layer tar: path of %zu bytes is too long", strlen(name));
+		return err_invalid(err, "path of %zu bytes is too long", strlen(name));
 	_cleanup_sb_ strbuf sb = STRBUF_INIT;
 	const char *p = name;
 	while (*p) {
 		size_t n = strcspn(p, "/");
 		if (n > NAME_MAX)
-			return err_invalid(err, "layer tar: path component of %zu bytes is too long", n);
+			return err_invalid(err, "path component of %zu bytes is too long", n);
 		if (n == 2 && !strncmp(p, "..", 2))
-			return err_invalid(err, "layer tar: path %s escapes the layer (..)", name);
+			return err_invalid(err, "path %s escapes the archive root (..)", name);
 		if (n && !(n == 1 && p[0] == '.')) {
 			if (sb.len)
 				sb_putc(&sb, '/');
@@ -293,7 +293,7 @@ static int prepare_entry(xstate *x, struct archive_entry *e, err_t **err)
 {
 	_cleanup_free_ char *clean = NULL;
 	if (extract_check_name(archive_entry_pathname(e), &clean, err) < 0)
-		return -1;
+		return err_wrap(err, "layer tar");
 	int r = convert_whiteout(x, e, clean, err);
 	if (r < 0 || r == 1)
 		return r;
@@ -303,7 +303,7 @@ static int prepare_entry(xstate *x, struct archive_entry *e, err_t **err)
 	if (hl) {
 		_cleanup_free_ char *hclean = NULL;
 		if (extract_check_name(hl, &hclean, err) < 0)
-			return -1;
+			return err_wrap(err, "layer tar: hard link %s", clean);
 		archive_entry_set_hardlink(e, hclean);
 	}
 	unsigned type = archive_entry_filetype(e);

@@ -52,7 +52,7 @@ typedef struct extract_result {
 int extract_layer(const img_reader *src, const char *dest, const extract_opts *opts,
 		  extract_result *res, err_t **err);
 
-/* Checks one member name of a layer tar: relative, no `..`, no empty name,
+/* Checks one member name of a tar (layer or image archive): relative, no `..`, no empty name,
  * components at most NAME_MAX and the whole under PATH_MAX. Returns the name
  * with leading "./" and "/" runs collapsed in *clean (malloc'd). */
 int extract_check_name(const char *name, char **clean, err_t **err);

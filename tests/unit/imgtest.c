@@ -123,6 +123,24 @@ img_reader imgt_mem_reader(imgt_mem *m)
 	return (img_reader){mem_read, m};
 }
 
+void imgt_gzip(const strbuf *in, strbuf *out)
+{
+	struct archive *a = archive_write_new();
+	archive_write_add_filter_gzip(a);
+	archive_write_set_format_raw(a);
+	archive_write_set_bytes_in_last_block(a, 1);
+	ck_assert_int_eq(archive_write_open(a, out, NULL, mem_write, NULL), ARCHIVE_OK);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "data");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_size(e, (la_int64_t)in->len);
+	ck_assert_int_eq(archive_write_header(a, e), ARCHIVE_OK);
+	ck_assert_int_eq(archive_write_data(a, in->buf, in->len), (la_ssize_t)in->len);
+	archive_entry_free(e);
+	ck_assert_int_eq(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+}
+
 void imgt_sha(const void *buf, size_t n, char out[72])
 {
 	digest_buf(buf, n, out);

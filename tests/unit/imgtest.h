@@ -42,6 +42,8 @@ typedef struct imgt_mem {
 } imgt_mem;
 img_reader imgt_mem_reader(imgt_mem *m);
 
+/* gzip of a buffer (libarchive's raw format with the gzip filter). */
+void imgt_gzip(const strbuf *in, strbuf *out);
 /* sha256 of a buffer as "sha256:<hex>" (static storage per call site). */
 void imgt_sha(const void *buf, size_t n, char out[72]);
 /* Reads a whole file into a strbuf; aborts the test on failure. */

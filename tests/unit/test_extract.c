@@ -201,7 +201,7 @@ START_TEST(test_dotdot)
 	imgt_tar_open(&t, ARCHIVE_FILTER_NONE);
 	imgt_file(&t, "a/../../escaped", "x");
 	imgt_tar_close(&t);
-	expect_failure(&t, "escapes the layer", 0);
+	expect_failure(&t, "escapes the archive root", 0);
 }
 END_TEST
 
@@ -237,7 +237,7 @@ START_TEST(test_hardlink_escape)
 	archive_entry_set_hardlink(e, "../../../../etc/passwd");
 	imgt_add(&t, e, NULL, 0);
 	imgt_tar_close(&t);
-	expect_failure(&t, "escapes the layer", 0);
+	expect_failure(&t, "escapes the archive root", 0);
 	imgt_tar_open(&t, ARCHIVE_FILTER_NONE);
 	e = imgt_entry("pw", AE_IFREG, 0644);
 	archive_entry_set_hardlink(e, "/etc/passwd");
