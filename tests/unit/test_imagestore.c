@@ -4,7 +4,10 @@
  * concurrent loads and deletes. */
 #include <check.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -567,6 +570,145 @@ START_TEST(test_concurrent_loads_and_deletes)
 }
 END_TEST
 
+/* ---- kill -9 at any point ---- */
+
+typedef struct slow {
+	int fd;
+} slow;
+
+static ssize_t slow_read(void *ctx, void *buf, size_t n)
+{
+	slow *sl = ctx;
+	usleep(400);
+	return read(sl->fd, buf, n > 16384 ? 16384 : n);
+}
+
+/* The child's work: load (or import) through a slow reader, then delete. */
+static void child_work(int what)
+{
+	img_store_opts o = {.root = root};
+	img_store *s = img_store_open(&o, NULL);
+	if (!s)
+		_exit(2);
+	const char *file = what == 1 ? "alpine-minirootfs-3.20.3-x86_64.tar.gz" : "alpine-3.20.3-whiteout.oci.tar";
+	_cleanup_free_ char *path = xasprintf("%s/%s", IMAGES_DIR, file);
+	slow sl = {open(path, O_RDONLY | O_CLOEXEC)};
+	img_reader r = {slow_read, &sl};
+	char id[DIGEST_STR_LEN + 1];
+	img_import_opts io = {.repo = "imported"};
+	int rc = what == 1 ? img_import(s, &r, &io, NULL, id, NULL) : img_load(s, &r, true, NULL, NULL);
+	if (rc == 0) {
+		json_object *d = img_delete(s, what == 1 ? "imported" : "alpine:3.20.3-whiteout", true, true, NULL);
+		if (d)
+			json_object_put(d);
+	}
+	_exit(rc == 0 ? 0 : 3);
+}
+
+static void strset_add(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(char *));
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+static bool strset_has(char **v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* After a repairing open: every image whole, nothing unreferenced. */
+static void check_consistent(void)
+{
+	_cleanup_err_ err_t *e = NULL;
+	img_list_opts lo = {.all = true};
+	_cleanup_json_ json_object *l = img_list(store, &lo, &e);
+	ck_assert_ptr_nonnull(l);
+	char **dirs_used = NULL, **blobs_used = NULL;
+	size_t ndirs = 0, nblobs = 0;
+	for (size_t i = 0; i < json_object_array_length(l); i++) {
+		const char *id = jget_str(json_object_array_get_idx(l, i), "Id");
+		_cleanup_strv_ char **dirs = img_layer_dirs(store, id, &e);
+		ck_assert_ptr_nonnull(dirs);
+		for (size_t k = 0; dirs[k]; k++) {
+			ck_assert_msg(fs_exists(dirs[k]), "%s lacks %s", id, dirs[k]);
+			_cleanup_free_ char *ldir = xstrndup(dirs[k], strlen(dirs[k]) - 5);
+			_cleanup_free_ char *bf = fs_path_join(ldir, "blob");
+			_cleanup_free_ char *text = NULL;
+			ck_assert_int_eq(fs_read_file(bf, 4096, &text, NULL, NULL), 0);
+			_cleanup_json_ json_object *b = json_tokener_parse(text);
+			strset_add(&blobs_used, &nblobs, jget_str(b, "digest"));
+			strset_add(&dirs_used, &ndirs, strrchr(ldir, '/') + 1);
+		}
+		_cleanup_free_ char *meta = xasprintf("%s/images/%s/meta.json", root, id + 7);
+		_cleanup_free_ char *mt = NULL;
+		ck_assert_int_eq(fs_read_file(meta, 1 << 20, &mt, NULL, NULL), 0);
+		_cleanup_json_ json_object *m = json_tokener_parse(mt);
+		json_object *ms = jget_arr(m, "manifests");
+		for (size_t k = 0; ms && k < json_object_array_length(ms); k++)
+			strset_add(&blobs_used, &nblobs, json_object_get_string(json_object_array_get_idx(ms, k)));
+	}
+	const char *dirs[] = {"layers", "blobs/sha256", "images"};
+	for (size_t d = 0; d < 3; d++) {
+		_cleanup_free_ char *p = fs_path_join(root, dirs[d]);
+		_cleanup_closedir_ DIR *dd = opendir(p);
+		struct dirent *de;
+		while ((de = readdir(dd))) {
+			if (de->d_name[0] == '.')
+				continue;
+			_cleanup_free_ char *dg = xasprintf("sha256:%s", de->d_name);
+			if (d == 0)
+				ck_assert_msg(strset_has(dirs_used, ndirs, de->d_name), "unused layer %s", de->d_name);
+			else if (d == 1)
+				ck_assert_msg(strset_has(blobs_used, nblobs, dg), "unreferenced blob %s", dg);
+			else
+				ck_assert_msg(strncmp(de->d_name, "tmp-", 4), "left %s", de->d_name);
+		}
+	}
+	_cleanup_free_ char *tmp = fs_path_join(root, "tmp");
+	ck_assert_uint_eq(imgt_count_entries(tmp), 0);
+	for (size_t i = 0; i < ndirs; i++)
+		free(dirs_used[i]);
+	for (size_t i = 0; i < nblobs; i++)
+		free(blobs_used[i]);
+	free(dirs_used);
+	free(blobs_used);
+}
+
+START_TEST(test_kill9_anywhere)
+{
+	int what = _i;
+	for (useconds_t t = 0; t < 450000; t += 15000) {
+		img_store_close(store);
+		store = NULL;
+		pid_t pid = fork();
+		if (pid == 0)
+			child_work(what);
+		usleep(t);
+		kill(pid, SIGKILL);
+		int st;
+		waitpid(pid, &st, 0);
+		if (getenv("IMGT_VERBOSE"))
+			fprintf(stderr, "kill at %u us: %s\n", t, WIFSIGNALED(st) ? "killed" : "finished");
+		open_store();
+		check_consistent();
+	}
+	/* and the store still works: the same work completes */
+	img_store_close(store);
+	store = NULL;
+	pid_t pid = fork();
+	if (pid == 0)
+		child_work(what);
+	int st;
+	waitpid(pid, &st, 0);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	open_store();
+	check_consistent();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("imagestore");
@@ -584,6 +726,7 @@ int main(void)
 	tcase_add_test(tc, test_resolve_forms);
 	tcase_add_test(tc, test_repair_on_open);
 	tcase_add_test(tc, test_concurrent_loads_and_deletes);
+	tcase_add_loop_test(tc, test_kill9_anywhere, 0, 2);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
