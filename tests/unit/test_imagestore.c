@@ -147,7 +147,7 @@ START_TEST(test_inspect)
 	int64_t size = jget_int(o, "Size", -1);
 	ck_assert_int_gt(size, 1000000);
 	ck_assert_str_eq(jstr_at(o, "GraphDriver.Name"), "overlay2");
-	_cleanup_free_ char *upper = xasprintf("%s/layers/%s/diff", root, BUSYBOX_DIFF + 7);
+	_cleanup_free_ char *upper = xasprintf("%s/layers/%s/diff", root, &BUSYBOX_DIFF[7]);
 	ck_assert_str_eq(jstr_at(o, "GraphDriver.Data.UpperDir"), upper);
 	ck_assert_ptr_null(jget_path(o, "GraphDriver.Data.LowerDir"));
 	ck_assert_str_eq(jstr_at(o, "RootFS.Type"), "layers");
@@ -365,7 +365,7 @@ START_TEST(test_rmi_rules)
 	ck_assert_str_eq(dump(r2), "[{\"Untagged\":\"busybox:1.38.0-musl\"},{\"Deleted\":\"" BUSYBOX_ID
 				   "\"},{\"Deleted\":\"" BUSYBOX_DIFF "\"}]");
 	ck_assert(!exists(BUSYBOX_ID));
-	_cleanup_free_ char *layer = xasprintf("%s/layers/%s", root, BUSYBOX_DIFF + 7);
+	_cleanup_free_ char *layer = xasprintf("%s/layers/%s", root, &BUSYBOX_DIFF[7]);
 	ck_assert(!fs_exists(layer));
 	_cleanup_free_ char *blobs = fs_path_join(root, "blobs/sha256");
 	ck_assert_uint_eq(imgt_count_entries(blobs), 0);
@@ -427,6 +427,7 @@ START_TEST(test_prune)
 	err_free(&e);
 	/* until keeps newer images */
 	_cleanup_json_ json_object *p4 = img_prune(store, "{\"dangling\":[\"false\"],\"until\":[\"2020-01-01\"]}", &e);
+	ck_assert(json_object_is_type(jget(p4, "ImagesDeleted"), json_type_null));
 	ck_assert(exists("alpine:3.20.3"));
 }
 END_TEST

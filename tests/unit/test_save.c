@@ -130,7 +130,7 @@ START_TEST(test_layout)
 	if (access("/usr/bin/skopeo", X_OK) == 0) {
 		_cleanup_free_ char *scmd = xasprintf("skopeo inspect --raw oci-archive:%s | sha256sum | cut -c1-64", out);
 		_cleanup_free_ char *msum = run(scmd);
-		ck_assert(msum && !strncmp(msum, BUSYBOX_MANIFEST + 7, 64));
+		ck_assert(msum && !strncmp(msum, &BUSYBOX_MANIFEST[7], 64));
 	}
 	/* every blob hashes to its name */
 	_cleanup_free_ char *vcmd = xasprintf(
