@@ -246,11 +246,19 @@ static void strv_push(char ***v, const char *s)
 	(*v)[n + 1] = NULL;
 }
 
+/* meta.json: what the config does not say. "layers" repeats the ChainIDs
+ * the config implies, so a damaged config is noticed on open. */
 static json_object *meta_json(const img_rec *r)
 {
 	json_object *o = json_object_new_object();
 	jset_str(o, "parent", r->parent);
+	json_object *layers = json_object_new_array();
+	for (size_t i = 0; i < r->nlayers; i++)
+		json_object_array_add(layers, json_object_new_string(r->chain[i]));
+	jset(o, "layers", layers);
 	jset(o, "manifests", jstrv(r->manifests));
+	_cleanup_free_ char *added = img_time_format(&r->added);
+	jset_str(o, "added", added);
 	if (r->last_tag.set) {
 		_cleanup_free_ char *t = img_time_format(&r->last_tag);
 		jset_str(o, "lastTagTime", t);
@@ -280,9 +288,17 @@ static int read_meta(const char *dir, img_rec *r, err_t **err)
 	if (parent && digest_valid(parent))
 		strcpy(r->parent, parent);
 	r->manifests = jarr_to_strv(jget_arr(o, "manifests"), "manifests", err);
-	const char *tt = jget_str(o, "lastTagTime");
+	const char *tt = jget_str(o, "lastTagTime"), *added = jget_str(o, "added");
 	if (tt)
 		img_time_parse(tt, &r->last_tag);
+	if (added)
+		img_time_parse(added, &r->added);
+	json_object *layers = jget_arr(o, "layers");
+	if (!layers || json_object_array_length(layers) != r->nlayers)
+		return err_set(err, ERR_SYSTEM, 0, "meta.json does not match the config's layers");
+	for (size_t i = 0; i < r->nlayers; i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(layers, i)), r->chain[i]))
+			return err_set(err, ERR_SYSTEM, 0, "meta.json does not match the config's layers");
 	return r->manifests ? 0 : -1;
 }
 
@@ -312,6 +328,7 @@ char *store_stage_image(img_store *s, img_rec *r, const img_meta *m, err_t **err
 		return NULL;
 	}
 	memset(r->parent, 0, sizeof(r->parent));
+	r->added = img_time_now();
 	if (m && m->parent)
 		snprintf(r->parent, sizeof(r->parent), "%s", m->parent);
 	strv_free(r->manifests);
@@ -331,6 +348,28 @@ char *store_stage_image(img_store *s, img_rec *r, const img_meta *m, err_t **err
 	return steal_ptr(&dir);
 }
 
+static bool strv_has(char **v, const char *s)
+{
+	for (; v && *v; v++)
+		if (!strcmp(*v, s))
+			return true;
+	return false;
+}
+
+/* An image loaded again may come with a manifest we did not know yet. */
+static void adopt_manifests_locked(img_store *s, img_rec *have, char **manifests)
+{
+	bool changed = false;
+	for (char **m = manifests; m && *m; m++) {
+		if (strv_has(have->manifests, *m))
+			continue;
+		strv_push(&have->manifests, *m);
+		changed = true;
+	}
+	if (changed)
+		store_write_meta(s, have, NULL);
+}
+
 static void add_image_locked(img_store *s, img_rec *r)
 {
 	s->images = xgrow(s->images, &s->capimages, s->nimages + 1, sizeof(img_rec *));
@@ -342,6 +381,7 @@ img_rec *store_commit_image_locked(img_store *s, img_rec *r, const char *stage, 
 	img_rec *have = store_image_locked(s, r->id);
 	if (have) {
 		fs_rm_rf(stage, NULL);
+		adopt_manifests_locked(s, have, r->manifests);
 		img_rec_free(r);
 		return have;
 	}
@@ -581,6 +621,7 @@ static img_rec *load_image(img_store *s, const char *hex, err_t **err)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/images/%s", s->root, hex);
 	_cleanup_free_ char *cp = fs_path_join(dir, "config.json");
+	sweep(dir, "meta.json.tmp-"); /* fs_write_atomic's temp, if a crash left one */
 	_cleanup_free_ char *cfg = NULL;
 	size_t len;
 	if (fs_read_file(cp, IMG_CONFIG_MAX, &cfg, &len, err) < 0)
@@ -588,8 +629,12 @@ static img_rec *load_image(img_store *s, const char *hex, err_t **err)
 	img_rec *r = img_rec_from_config(cfg, len, err);
 	if (!r)
 		return NULL;
-	if (strcmp(r->id + 7, hex) || read_meta(dir, r, err) < 0) {
-		err_set(err, ERR_SYSTEM, 0, "config digest or metadata does not match");
+	if (strcmp(r->id + 7, hex)) {
+		err_set(err, ERR_SYSTEM, 0, "config.json does not hash to the image ID");
+		img_rec_free(r);
+		return NULL;
+	}
+	if (read_meta(dir, r, err) < 0) {
 		img_rec_free(r);
 		return NULL;
 	}
@@ -657,12 +702,13 @@ static int repair(img_store *s, err_t **err)
 	_cleanup_free_ char *tmp = fs_path_join(s->root, "tmp");
 	_cleanup_free_ char *layers = fs_path_join(s->root, "layers");
 	_cleanup_free_ char *images = fs_path_join(s->root, "images");
-	sweep(tmp, "");
+	sweep(tmp, "blob-");
 	sweep(layers, "tmp-");
 	sweep(images, "tmp-");
+	sweep(images, "repositories.json.tmp-");
 	load_layers(s);
 	load_images(s);
-	_cleanup_free_ char *rp = fs_path_join(s->root, "repositories.json");
+	_cleanup_free_ char *rp = fs_path_join(s->root, "images/repositories.json");
 	s->refs = refstore_open(rp, err);
 	if (!s->refs)
 		return -1;

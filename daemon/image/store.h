@@ -1,7 +1,8 @@
 /* store.h: the image store's insides, shared by the files of daemon/image
  * (not for the rest of the daemon, which uses image.h). The in-memory
  * tables mirror the disk: images/<id-hex>/{config.json,meta.json},
- * layers/<chain-hex>/, blobs/sha256/<hex>, repositories.json. Functions
+ * images/repositories.json, layers/<chain-hex>/, blobs/sha256/<hex> and
+ * temp names (tmp/blob-*, layers/tmp-*, images/tmp-*). Functions
  * named *_locked expect s->mu held. */
 #ifndef ENGINE_IMAGE_STORE_H
 #define ENGINE_IMAGE_STORE_H
@@ -32,6 +33,7 @@ typedef struct img_rec {
 	char parent[DIGEST_STR_LEN + 1]; /* "" when none */
 	char **manifests;       /* manifest digests this image came with */
 	img_time last_tag;      /* unset: never tagged through the API */
+	img_time added;         /* when this store committed the image */
 } img_rec;
 
 /* Metadata a new image is committed with. */

@@ -465,7 +465,9 @@ START_TEST(test_repair_on_open)
 	store = NULL;
 	/* what a crash at various points leaves behind */
 	const char *junk[] = {"tmp/blob-abc", "layers/tmp-1234/diff/x", "images/tmp-99/config.json",
-			      "layers/tmp-del-5/diff/y", "images/tmp-del-7/meta.json"};
+			      "layers/tmp-del-5/diff/y", "images/tmp-del-7/meta.json",
+			      "images/repositories.json.tmp-42",
+			      "images/654fc8fd836e35f4a64586bddf8f59b9029b48cf80f520834c6c98ca8ab5def9/meta.json.tmp-42"};
 	for (size_t i = 0; i < ARRAY_SIZE(junk); i++) {
 		_cleanup_free_ char *p = fs_path_join(root, junk[i]);
 		_cleanup_free_ char *d = xstrndup(p, (size_t)(strrchr(p, '/') - p));
@@ -474,6 +476,8 @@ START_TEST(test_repair_on_open)
 	}
 	/* an orphan blob, an unused layer, an image whose layer is gone, a
 	 * tag to a missing image */
+	_cleanup_free_ char *other = fs_path_join(root, "tmp/not-ours");
+	ck_assert_int_eq(fs_write_atomic(other, "x", 1, 0600, NULL), 0);
 	_cleanup_free_ char *orphan = xasprintf("%s/blobs/sha256/%064d", root, 0);
 	ck_assert_int_eq(fs_write_atomic(orphan, "o", 1, 0600, NULL), 0);
 	_cleanup_free_ char *hello_layer = xasprintf("%s/layers/1541bd253f63aa7b4f87f062785e0b5f964033a37e98f62db1d94c68e2ed546d", root);
@@ -482,7 +486,7 @@ START_TEST(test_repair_on_open)
 	_cleanup_free_ char *unused_rec = xasprintf("%s/diff-id", unused);
 	ck_assert_int_eq(fs_mkdir_p(unused, 0700, NULL), 0);
 	ck_assert_int_eq(fs_write_atomic(unused_rec, BUSYBOX_DIFF, 71, 0600, NULL), 0);
-	_cleanup_free_ char *repos = fs_path_join(root, "repositories.json");
+	_cleanup_free_ char *repos = fs_path_join(root, "images/repositories.json");
 	_cleanup_free_ char *text = NULL;
 	ck_assert_int_eq(fs_read_file(repos, 1 << 20, &text, NULL, NULL), 0);
 	ck_assert(strstr(text, "hello-world"));
@@ -492,6 +496,8 @@ START_TEST(test_repair_on_open)
 	ck_assert(!exists("hello-world:latest"));
 	ck_assert(!fs_exists(orphan));
 	ck_assert(!fs_exists(unused));
+	/* a temp file of someone else in tmp/ is not ours to remove */
+	ck_assert(fs_exists(other));
 	for (size_t i = 0; i < ARRAY_SIZE(junk); i++) {
 		_cleanup_free_ char *p = fs_path_join(root, junk[i]);
 		ck_assert_msg(!fs_exists(p), "%s survived", junk[i]);
