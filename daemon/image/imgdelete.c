@@ -7,7 +7,6 @@
  * so the core's locks and ours never nest. */
 #include "store.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -365,7 +364,6 @@ json_object *img_delete(img_store *s, const char *name, bool force, bool prune, 
 /* ---- prune ---- */
 
 static const char *const prune_filter_keys[] = {"dangling", "label", "label!", "until", NULL};
-static atomic_int prune_running;
 
 typedef struct prune_query {
 	img_filters f;
@@ -477,7 +475,7 @@ json_object *img_prune(img_store *s, const char *filters, err_t **err)
 		return NULL;
 	}
 	int expected = 0;
-	if (!atomic_compare_exchange_strong(&prune_running, &expected, 1)) {
+	if (!atomic_compare_exchange_strong(&s->prune_running, &expected, 1)) {
 		img_filters_free(&q.f);
 		err_conflict(err, "a prune operation is already running");
 		return NULL;
@@ -492,6 +490,6 @@ json_object *img_prune(img_store *s, const char *filters, err_t **err)
 	delete_ctx_done(&d);
 	json_object_put(d.records);
 	img_filters_free(&q.f);
-	atomic_store(&prune_running, 0);
+	atomic_store(&s->prune_running, 0);
 	return report;
 }

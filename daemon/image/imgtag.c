@@ -63,5 +63,7 @@ int img_tag(img_store *s, const char *name, const char *repo, const char *tag, e
 	img_rec *r = store_find_locked(s, name, err);
 	int rc = r ? store_tag_locked(s, r, ref, err) : -1;
 	store_unlock(s);
+	if (!r && err && *err)
+		(*err)->kind = ERR_NOT_FOUND; /* Docker answers any lookup failure here with 404 */
 	return rc;
 }

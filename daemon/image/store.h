@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "image.h"
 #include "imgtime.h"
@@ -62,6 +63,7 @@ struct img_store {
 	void *event_ctx;
 	img_container_hooks hooks;
 	size_t max_layer_entries;
+	atomic_int prune_running; /* one prune at a time, as Docker */
 };
 
 void store_lock(img_store *s);
