@@ -14,9 +14,26 @@
 #include "fsutil.h"
 #include "xalloc.h"
 
+static char *imgt_base;
+
+int imgt_run(Suite *s)
+{
+	imgt_base = xstrdup("/tmp/engine-imgtest-XXXXXX");
+	if (!mkdtemp(imgt_base))
+		abort();
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	fs_rm_rf(imgt_base, NULL);
+	free(imgt_base);
+	imgt_base = NULL;
+	return failed;
+}
+
 char *imgt_tmpdir(void)
 {
-	char *t = xstrdup("/tmp/engine-imgtest-XXXXXX");
+	char *t = xasprintf("%s/t-XXXXXX", imgt_base ? imgt_base : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(t));
 	return t;
 }

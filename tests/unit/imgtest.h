@@ -12,7 +12,12 @@
 #include "stream.h"
 #include "strbuf.h"
 
-/* A fresh directory under /tmp (mkdtemp), removed by imgt_rmdir. */
+/* Runs a suite inside one base directory under /tmp that is removed
+ * afterwards, even when tests failed (check's forked children exit without
+ * their teardown on a failed assertion). Returns the number of failures. */
+#include <check.h>
+int imgt_run(Suite *s);
+/* A fresh directory in the base (mkdtemp), removed by imgt_rmdir. */
 char *imgt_tmpdir(void);
 void imgt_rmdir(char *dir);
 /* Number of entries under dir (recursively), for "nothing left behind". */

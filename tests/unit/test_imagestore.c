@@ -735,9 +735,5 @@ int main(void)
 	tcase_add_test(tc, test_concurrent_loads_and_deletes);
 	tcase_add_loop_test(tc, test_kill9_anywhere, 0, 2);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return imgt_run(s) ? 1 : 0;
 }

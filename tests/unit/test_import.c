@@ -283,9 +283,5 @@ int main(void)
 	tcase_add_test(tc, test_import_failures_leave_nothing);
 	tcase_add_test(tc, test_changes);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return imgt_run(s) ? 1 : 0;
 }

@@ -255,9 +255,5 @@ int main(void)
 	tcase_add_test(tc, test_save_by_id_and_repo);
 	tcase_add_test(tc, test_skopeo_reads_it);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return imgt_run(s) ? 1 : 0;
 }
