@@ -226,37 +226,50 @@ static void add_opaque(xstate *x, const char *dir)
 	x->opaque[x->nopaque++] = xstrdup(dir);
 }
 
+typedef struct xattr_copy {
+	char *name;
+	void *val;
+	size_t size;
+} xattr_copy;
+
+static bool overlay_xattr(const char *name)
+{
+	return !strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13);
+}
+
 /* Drops trusted.overlay.* / user.overlay.* xattrs: only whiteout markers may
  * produce them, never a tar header (they steer overlayfs lookups). */
 static void strip_overlay_xattrs(struct archive_entry *e)
 {
 	if (archive_entry_xattr_reset(e) == 0)
 		return;
-	struct { char *name; void *val; size_t size; } keep[64];
-	size_t nkeep = 0;
+	xattr_copy *keep = NULL;
+	size_t n = 0, cap = 0;
 	bool drop = false;
 	const char *name;
 	const void *val;
 	size_t size;
 	while (archive_entry_xattr_next(e, &name, &val, &size) == ARCHIVE_OK) {
-		if (!strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13)) {
+		if (overlay_xattr(name)) {
 			drop = true;
-		} else if (nkeep < ARRAY_SIZE(keep)) {
-			keep[nkeep].name = xstrdup(name);
-			keep[nkeep].val = xmalloc(size ? size : 1);
-			memcpy(keep[nkeep].val, val, size);
-			keep[nkeep++].size = size;
+			continue;
 		}
+		keep = xgrow(keep, &cap, n + 1, sizeof(*keep));
+		keep[n].name = xstrdup(name);
+		keep[n].val = xmalloc(size ? size : 1);
+		memcpy(keep[n].val, val, size);
+		keep[n++].size = size;
 	}
 	if (drop) {
 		archive_entry_xattr_clear(e);
-		for (size_t i = 0; i < nkeep; i++)
+		for (size_t i = 0; i < n; i++)
 			archive_entry_xattr_add_entry(e, keep[i].name, keep[i].val, keep[i].size);
 	}
-	for (size_t i = 0; i < nkeep; i++) {
+	for (size_t i = 0; i < n; i++) {
 		free(keep[i].name);
 		free(keep[i].val);
 	}
+	free(keep);
 }
 
 /* Turns `dir/.wh.NAME` into a char device 0:0 at dir/NAME. Returns 1 when
