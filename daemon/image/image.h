@@ -13,6 +13,7 @@
  *   GET    /images/get, /{name}/get   img_save(s, names, n, writer)
  *   POST   /images/create?fromSrc=-   img_import(s, body reader, opts, progress)
  *   GET    /system/df (images part)   img_disk_usage(s, &layers_size)
+ *   container create / rm             img_pin(s, ctr, image) / img_unpin(s, ctr)
  *
  * Thread-safe: one mutex guards the in-memory tables and is never held while
  * extracting, hashing or removing trees. Events are reported through
@@ -89,6 +90,18 @@ int img_resolve(img_store *s, const char *name, char id_out[DIGEST_STR_LEN + 1],
  * for the runtime's overlay lowerdir; and the image's raw config. */
 char **img_layer_dirs(img_store *s, const char *name, err_t **err);
 char *img_config(img_store *s, const char *name, size_t *len, err_t **err);
+
+/* ---- containers holding layers ---- */
+
+/* A container (owner: its ID) takes hold of an image's layers: they stay
+ * on disk until img_unpin, even if the image is deleted meanwhile (rmi -f
+ * with a stopped container, which Docker allows). Persistent. Returns the
+ * diff directories, bottom first, for the container's overlay lowerdir. */
+char **img_pin(img_store *s, const char *owner, const char *image, err_t **err);
+/* The pinned directories again (e.g. after a restart). */
+char **img_pinned_dirs(img_store *s, const char *owner, err_t **err);
+/* Releases the hold (container removed); layers nothing else uses go. */
+int img_unpin(img_store *s, const char *owner, err_t **err);
 
 /* ---- read-only JSON for the API ---- */
 

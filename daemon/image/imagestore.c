@@ -452,7 +452,7 @@ static bool leased_locked(img_store *s, const char *digest)
 
 static bool layer_used_locked(img_store *s, const layer_rec *l)
 {
-	if (leased_locked(s, l->chain))
+	if (leased_locked(s, l->chain) || store_layer_pinned_locked(s, l->chain))
 		return true;
 	for (size_t i = 0; i < s->nimages; i++)
 		for (size_t j = 0; j < s->images[i]->nlayers; j++)
@@ -536,6 +536,28 @@ static int remove_layers_locked(img_store *s, img_rec *r, char ***trash, size_t 
 	return 0;
 }
 
+void store_collect_layers_locked(img_store *s, char ***trash, size_t *ntrash)
+{
+	for (bool again = true; again;) {
+		again = false;
+		for (size_t i = 0; i < s->nlayers; i++) {
+			layer_rec *l = s->layers[i];
+			if (layer_used_locked(s, l))
+				continue;
+			char *t = layer_unlink(s->root, l->chain, NULL);
+			if (!t)
+				continue;
+			push_trash(trash, ntrash, t);
+			char blob[DIGEST_STR_LEN + 1];
+			strcpy(blob, l->blob);
+			drop_layer_locked(s, l);
+			gc_blob_locked(s, blob);
+			again = true;
+			break;
+		}
+	}
+}
+
 int store_remove_image_locked(img_store *s, img_rec *r, char ***trash, size_t *ntrash,
 			      json_object *deleted, int64_t *reclaimed, err_t **err)
 {
@@ -586,7 +608,7 @@ static void sweep(const char *dir, const char *prefix)
 
 static int make_dirs(const char *root, err_t **err)
 {
-	static const char *const sub[] = {"images", "layers", "tmp"};
+	static const char *const sub[] = {"images", "layers", "pins", "tmp"};
 	if (blob_store_init(root, err) < 0 || layer_store_init(root, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
@@ -708,6 +730,7 @@ static int repair(img_store *s, err_t **err)
 	sweep(images, "repositories.json.tmp-");
 	load_layers(s);
 	load_images(s);
+	store_load_pins(s);
 	_cleanup_free_ char *rp = fs_path_join(s->root, "images/repositories.json");
 	s->refs = refstore_open(rp, err);
 	if (!s->refs)
@@ -760,6 +783,7 @@ void img_store_close(img_store *s)
 	}
 	free(s->events);
 	refstore_free(s->refs);
+	store_free_pins(s);
 	pthread_mutex_destroy(&s->mu);
 	free(s->root);
 	free(s);

@@ -43,6 +43,11 @@ typedef struct img_meta {
 	char *const *manifests;  /* may be NULL */
 } img_meta;
 
+typedef struct store_pin {
+	char *owner;                     /* a container ID */
+	char chain[DIGEST_STR_LEN + 1];  /* top ChainID it holds, "" for none */
+} store_pin;
+
 typedef struct store_event {
 	char *action, *id, *name;
 } store_event;
@@ -57,6 +62,8 @@ struct img_store {
 	refstore *refs;
 	char **leases;          /* digests pinned by operations in flight */
 	size_t nleases, capleases;
+	store_pin *pins;        /* containers holding layers (pins.c) */
+	size_t npins, cappins;
 	store_event *events;    /* queued under the lock, sent after it */
 	size_t nevents, capevents;
 	img_event_fn on_event;
@@ -116,6 +123,14 @@ void store_unlease_locked(img_store *s, const char *digest);
 int store_remove_image_locked(img_store *s, img_rec *r, char ***trash, size_t *ntrash,
 			      json_object *deleted, int64_t *reclaimed, err_t **err);
 void store_empty_trash(char **trash, size_t n);
+/* Moves every layer nothing uses any more to trash (and drops blobs). */
+void store_collect_layers_locked(img_store *s, char ***trash, size_t *ntrash);
+
+/* ---- pins (pins.c) ---- */
+
+bool store_layer_pinned_locked(img_store *s, const char *chain);
+void store_load_pins(img_store *s);
+void store_free_pins(img_store *s);
 bool store_blob_referenced_locked(img_store *s, const char *digest);
 
 /* ---- putting layers (layerput.c) ---- */

@@ -511,6 +511,38 @@ START_TEST(test_repair_on_open)
 }
 END_TEST
 
+START_TEST(test_pins_keep_layers)
+{
+	load("alpine-3.20.3-whiteout.oci.tar");
+	_cleanup_err_ err_t *e = NULL;
+	_cleanup_strv_ char **dirs = img_pin(store, "c0ffee", "alpine:3.20.3-whiteout", &e);
+	ck_assert_ptr_nonnull(dirs);
+	_cleanup_strv_ char **idirs = img_layer_dirs(store, "alpine:3.20.3-whiteout", &e);
+	ck_assert_str_eq(dirs[0], idirs[0]);
+	ck_assert_str_eq(dirs[1], idirs[1]);
+	ck_assert_ptr_null(dirs[2]);
+	/* rmi -f: the image goes, its layers stay for the container */
+	_cleanup_json_ json_object *r = img_delete(store, WHITEOUT_ID, true, true, &e);
+	ck_assert_str_eq(dump(r), "[{\"Untagged\":\"alpine:3.20.3-whiteout\"},{\"Deleted\":\"" WHITEOUT_ID "\"}]");
+	ck_assert(fs_exists(dirs[0]) && fs_exists(dirs[1]));
+	_cleanup_json_ json_object *p = img_prune(store, "{\"dangling\":{\"false\":true}}", &e);
+	ck_assert(fs_exists(dirs[0]) && fs_exists(dirs[1]));
+	/* and across a restart */
+	img_store_close(store);
+	open_store();
+	ck_assert(fs_exists(dirs[0]) && fs_exists(dirs[1]));
+	_cleanup_strv_ char **again = img_pinned_dirs(store, "c0ffee", &e);
+	ck_assert_str_eq(again[1], dirs[1]);
+	/* the container goes: so do the layers and their blobs */
+	ck_assert_int_eq(img_unpin(store, "c0ffee", &e), 0);
+	ck_assert(!fs_exists(dirs[0]) && !fs_exists(dirs[1]));
+	_cleanup_free_ char *blobs = fs_path_join(root, "blobs/sha256");
+	ck_assert_uint_eq(imgt_count_entries(blobs), 0);
+	ck_assert_ptr_null(img_pin(store, "../x", "alpine", &e));
+	ck_assert_int_eq(e->kind, ERR_INVALID);
+}
+END_TEST
+
 /* ---- concurrency ---- */
 
 static void *load_thread(void *arg)
@@ -732,6 +764,7 @@ int main(void)
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_resolve_forms);
 	tcase_add_test(tc, test_repair_on_open);
+	tcase_add_test(tc, test_pins_keep_layers);
 	tcase_add_test(tc, test_concurrent_loads_and_deletes);
 	tcase_add_loop_test(tc, test_kill9_anywhere, 0, 2);
 	suite_add_tcase(s, tc);
