@@ -30,7 +30,10 @@ json_object *json_parse_strict(const char *buf, size_t len, err_t **err)
 	if (jerr != json_tokener_success) {
 		if (o)
 			json_object_put(o);
-		err_invalid(err, "invalid JSON: %s", json_tokener_error_desc(jerr));
+		if (jerr == json_tokener_continue)
+			err_invalid(err, "invalid JSON: unexpected end of input");
+		else
+			err_invalid(err, "invalid JSON: %s", json_tokener_error_desc(jerr));
 		return NULL;
 	}
 	while (used < len && strchr(" \t\r\n", buf[used]))
