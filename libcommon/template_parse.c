@@ -397,7 +397,7 @@ static void parse_float_form(parser *p, node *n, const char *s, size_t len)
 	sb_free(&plain);
 	if (!ok)
 		return;
-	if (!memchr(s, '.', len) && !strpbrk(n->src, "eEpP") && !(len > 1 && (s[1] | 0x20) == 'x'))
+	if (!memchr(s, '.', len) && !strpbrk(s, "eEpP") && !(len > 1 && (s[1] | 0x20) == 'x'))
 		fail(p, "integer overflow: \"%.*s\"", (int)len, s);
 	n->num.is_float = true;
 	n->num.f = f;
