@@ -18,6 +18,7 @@
 
 typedef struct pp {
 	strbuf *sb;
+	size_t start, limit; /* containers stop printing past sb->len - start > limit */
 	bool minus, plus, sharp, space, zero, sharpv;
 	bool has_wid, has_prec;
 	int wid, prec;
@@ -25,8 +26,12 @@ typedef struct pp {
 
 static void clear_flags(pp *p)
 {
-	strbuf *sb = p->sb;
-	*p = (pp){.sb = sb};
+	*p = (pp){.sb = p->sb, .start = p->start, .limit = p->limit};
+}
+
+static bool over_limit(const pp *p)
+{
+	return p->limit && p->sb->len - p->start > p->limit;
 }
 
 /* ---- runes and quoting ---- */
@@ -321,7 +326,7 @@ static void print_map(pp *p, json_object *m, char verb, int depth)
 	}
 	qsort(keys, n, sizeof(char *), cmp_keys);
 	sb_puts(p->sb, "map[");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !over_limit(p); i++) {
 		if (i)
 			sb_putc(p->sb, ' ');
 		val key = val_cstr(keys[i]), elem = val_from_json(json_object_object_get(m, keys[i]), true);
@@ -338,7 +343,7 @@ static void print_map(pp *p, json_object *m, char verb, int depth)
 static void print_array(pp *p, json_object *a, char verb, int depth)
 {
 	sb_putc(p->sb, '[');
-	for (size_t i = 0; i < json_object_array_length(a); i++) {
+	for (size_t i = 0; i < json_object_array_length(a) && !over_limit(p); i++) {
 		if (i)
 			sb_putc(p->sb, ' ');
 		val elem = val_from_json(json_object_array_get_idx(a, i), true);
@@ -626,9 +631,9 @@ static void extra_args(fmtstate *s)
 
 void go_sprintf(strbuf *sb, const char *f, size_t n, const val *args, size_t nargs, size_t limit)
 {
-	fmtstate s = {.p = {.sb = sb}, .f = f, .end = n, .args = args, .nargs = nargs};
-	size_t start = sb->len;
-	while (s.i < s.end && sb->len - start <= limit) {
+	fmtstate s = {.p = {.sb = sb, .start = sb->len, .limit = limit},
+		      .f = f, .end = n, .args = args, .nargs = nargs};
+	while (s.i < s.end && !over_limit(&s.p)) {
 		size_t lit = s.i;
 		while (s.i < s.end && f[s.i] != '%')
 			s.i++;

@@ -330,6 +330,10 @@ START_TEST(test_hostile_templates)
 	r = run_flags("{{$x := \"ab\"}}{{range 40}}{{$x = printf \"%s%s\" $x $x}}{{end}}", NULL, TMPL_LIMITED);
 	ck_assert_ptr_nonnull(strstr(r, "error calling printf: result larger than 1048576 bytes"));
 	free(r);
+	/* one verb over a large container stops at the limit too */
+	r = run_flags("{{printf \"%900000v\" .}}", "[1,2,3,4,5,6,7,8,9,10]", TMPL_LIMITED);
+	ck_assert_ptr_nonnull(strstr(r, "error calling printf: result larger than 1048576 bytes"));
+	free(r);
 	/* NUL bytes in strings survive */
 	CHECK("{{len \"a\\x00b\"}}{{printf \"%q\" \"a\\x00b\"}}", NULL, "3\"a\\x00b\"");
 }
