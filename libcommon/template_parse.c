@@ -401,7 +401,7 @@ static void parse_float_form(parser *p, node *n, const char *s, size_t len)
 		fail(p, "integer overflow: \"%.*s\"", (int)len, s);
 	n->num.is_float = true;
 	n->num.f = f;
-	if (f == (double)(int64_t)f && fabs(f) < 9.2e18) {
+	if (fabs(f) < 9.2e18 && f == (double)(int64_t)f) {
 		n->num.is_int = true;
 		n->num.i = (int64_t)f;
 	}
