@@ -1,0 +1,223 @@
+/* runtime.c: runtime_create(), the parent's half of starting a container.
+ * Everything that can fail cheaply or needs the host's view happens here,
+ * before clone: the cgroup with its limits, the namespace files to join, the
+ * compiled seccomp filter, clamped rlimits, the init binary. Then one clone()
+ * with the new namespaces; the child (child.c) does the rest and the parent
+ * waits on the close-on-exec sync pipe until the command runs or fails. */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "child.h"
+#include "cleanup.h"
+#include "namespaces.h"
+#include "runtime_internal.h"
+#include "syncpipe.h"
+#include "xalloc.h"
+
+int runtime_start_exit_code(const err_t *e)
+{
+	if (!e || e->kind != ERR_INVALID)
+		return 128;
+	switch (e->errnum) {
+	case ENOENT:
+	case ENOTDIR: return 127;
+	case EACCES:
+	case EISDIR:
+	case ENOEXEC:
+	case EPERM: return 126;
+	}
+	return 128;
+}
+
+char *runtime_cgroup_path(const rt_spec *s, const rt_config *cfg)
+{
+	if (s->cgroups_path)
+		return xstrdup(s->cgroups_path[0] == '/' ? s->cgroups_path + 1 : s->cgroups_path);
+	const char *parent = cfg->cgroup_parent ? cfg->cgroup_parent : RT_DEFAULT_CGROUP_PARENT;
+	return xasprintf("%s/%s", parent, cfg->id ? cfg->id : "container");
+}
+
+cgroup *rt_open_cgroup(const rt_spec *s, const rt_config *cfg, bool create, err_t **err)
+{
+	const char *root = cfg->cgroup_root ? cfg->cgroup_root : CGROUP_ROOT;
+	cg_mode mode;
+	if (cgroup_detect(root, &mode, err) < 0)
+		return NULL;
+	_cleanup_free_ char *path = runtime_cgroup_path(s, cfg);
+	if (create)
+		return cgroup_create(root, mode, path, &s->resources, err);
+	return cgroup_open(root, mode, path, err);
+}
+
+int rt_prepare_proc(const rt_spec *s, const rt_config *cfg, const rt_process *p, proc_ctx *pc,
+		    rt_rlimit **rlimits, sc_filter *filter, err_t **err)
+{
+	pc->proc = p;
+	pc->last_cap = caps_last_cap();
+	if (p->has_caps)
+		pc->caps = p->caps;
+	caps_clamp_to_kernel(&pc->caps, pc->last_cap);
+	*rlimits = xcalloc(p->n_rlimits + 1, sizeof(rt_rlimit));
+	memcpy(*rlimits, p->rlimits, p->n_rlimits * sizeof(rt_rlimit));
+	rlimits_clamp(*rlimits, p->n_rlimits, caps_effective_has(CAP_SYS_RESOURCE), cfg->warn, cfg->warn_ctx);
+	pc->rlimits = *rlimits;
+	pc->n_rlimits = p->n_rlimits;
+	pc->init_fd = -1;
+	if (s->seccomp_mode == RT_SECCOMP_NONE)
+		return 0;
+	sc_profile *def = s->seccomp_mode == RT_SECCOMP_DEFAULT ? sc_profile_default() : NULL;
+	int r = seccomp_build_cached(def ? def : s->seccomp, pc->caps.bounding, cfg->cache_dir, filter, err);
+	sc_profile_free(def);
+	if (r < 0)
+		return -1;
+	pc->filter = filter;
+	return 0;
+}
+
+static void close_fds(int *fds, size_t n)
+{
+	for (size_t i = 0; fds && i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* The host-side resources a start holds until the child exec'd. */
+typedef struct start_res {
+	int *cg_fds;
+	size_t n_cg_fds;
+	int *ns_fds;
+	size_t n_ns;
+	rt_rlimit *rlimits;
+	sc_filter filter;
+	int init_fd;
+	char **v1_names;
+} start_res;
+
+static void start_res_done(start_res *r)
+{
+	close_fds(r->cg_fds, r->n_cg_fds);
+	free(r->cg_fds);
+	close_fds(r->ns_fds, r->n_ns);
+	free(r->ns_fds);
+	free(r->rlimits);
+	sc_filter_done(&r->filter);
+	if (r->init_fd >= 0)
+		close(r->init_fd);
+	strv_free(r->v1_names);
+}
+
+static int prepare(const rt_spec *s, const rt_config *cfg, const cgroup *cg, child_ctx *c, start_res *r,
+		   err_t **err)
+{
+	if (cgroup_procs_fds(cg, &r->cg_fds, &r->n_cg_fds, err) < 0)
+		return -1;
+	r->n_ns = s->n_namespaces;
+	r->ns_fds = xcalloc(r->n_ns + 1, sizeof(int));
+	for (size_t i = 0; i < r->n_ns; i++)
+		r->ns_fds[i] = -1;
+	if (ns_open_joins(s, r->ns_fds, err) < 0)
+		return -1;
+	if (rt_prepare_proc(s, cfg, &s->process, &c->proc, &r->rlimits, &r->filter, err) < 0)
+		return -1;
+	if (s->init) {
+		if (!cfg->init_path)
+			return err_invalid(err, "--init needs the engine-init binary");
+		r->init_fd = open(cfg->init_path, O_PATH | O_CLOEXEC);
+		if (r->init_fd < 0)
+			return err_sys(err, "open %s", cfg->init_path);
+		c->proc.init_fd = r->init_fd;
+	}
+	r->v1_names = cgroup_v1_names(cg);
+	c->spec = s;
+	c->cg_fds = r->cg_fds;
+	c->n_cg_fds = r->n_cg_fds;
+	c->ns_fds = r->ns_fds;
+	c->mctx.cg_mode = cgroup_get_mode(cg);
+	c->mctx.cg_v1_names = r->v1_names;
+	return 0;
+}
+
+/* fork()-like clone: the child continues here on a copy of our stack. */
+pid_t rt_clone(int flags)
+{
+	return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, NULL);
+}
+
+static int spawn(child_ctx *c, const rt_stdio *stdio, pid_t *pid, err_t **err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_sys(err, "pipe");
+	c->sync_rd = p[0];
+	c->sync_fd = p[1];
+	c->proc.stdio = stdio;
+	*pid = rt_clone(ns_clone_flags(c->spec));
+	if (*pid == 0)
+		child_main(c);
+	close(p[1]);
+	if (*pid < 0) {
+		close(p[0]);
+		return err_sys(err, "clone");
+	}
+	int r = sync_wait_exec(p[0], err);
+	close(p[0]);
+	if (r < 0)
+		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	return r;
+}
+
+int runtime_create(const rt_spec *s, const rt_config *cfg, const rt_stdio *stdio, rt_container **ret,
+		   err_t **err)
+{
+	if (s->process.terminal && (!stdio || stdio->console < 0))
+		return err_invalid(err, "process.terminal needs a pty");
+	cgroup *cg = rt_open_cgroup(s, cfg, true, err);
+	if (!cg)
+		return -1;
+	child_ctx c = {0};
+	start_res res = {.init_fd = -1};
+	pid_t pid = -1;
+	rt_stdio none = RT_STDIO_NULL;
+	int r = prepare(s, cfg, cg, &c, &res, err);
+	if (r == 0)
+		r = spawn(&c, stdio ? stdio : &none, &pid, err);
+	start_res_done(&res);
+	if (r < 0) {
+		cgroup_kill_all(cg, SIGKILL, NULL);
+		cgroup_destroy(cg, 1000, NULL);
+		cgroup_free(cg);
+		return -1;
+	}
+	*ret = xcalloc(1, sizeof(rt_container));
+	(*ret)->pid = pid;
+	(*ret)->cg = cg;
+	return 0;
+}
+
+int runtime_destroy(rt_container *c, err_t **err)
+{
+	if (!c->cg)
+		return 0;
+	cgroup_kill_all(c->cg, SIGKILL, NULL);
+	return cgroup_destroy(c->cg, 2000, err);
+}
+
+void rt_container_free(rt_container *c)
+{
+	if (!c)
+		return;
+	cgroup_free(c->cg);
+	free(c);
+}

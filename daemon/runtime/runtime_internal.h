@@ -1,0 +1,17 @@
+/* runtime_internal.h: helpers runtime.c shares with exec.c. */
+#ifndef ENGINE_RT_RUNTIME_INTERNAL_H
+#define ENGINE_RT_RUNTIME_INTERNAL_H
+
+#include "process.h"
+#include "runtime.h"
+
+/* The container's cgroup (created with the spec's limits, or opened). */
+cgroup *rt_open_cgroup(const rt_spec *s, const rt_config *cfg, bool create, err_t **err);
+/* Fills pc for process p: caps clamped to the kernel, rlimits clamped to the
+ * host (*rlimits is the copy), the seccomp filter compiled (or cached). */
+int rt_prepare_proc(const rt_spec *s, const rt_config *cfg, const rt_process *p, proc_ctx *pc,
+		    rt_rlimit **rlimits, sc_filter *filter, err_t **err);
+/* A fork()-like clone(2) with extra namespace flags. */
+pid_t rt_clone(int flags);
+
+#endif
