@@ -150,6 +150,7 @@ int seccomp_build(const sc_profile *p, uint64_t bounding, sc_filter *out, err_t 
 	if (!ctx)
 		return err_set(err, ERR_INVALID, 0, "seccomp: invalid default action");
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (add_arches(ctx, p->arches, err) < 0)
 		return -1;
 	int maj, min;
