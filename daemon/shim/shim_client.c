@@ -1,0 +1,327 @@
+/* shim_client.c: see shim_client.h. A request is a short-lived connection;
+ * a lost shim (socket refused or gone) is told apart from a finished one by
+ * the exit file, which the shim writes before it stops listening. */
+#include "shim_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fsutil.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define REPLY_MAX (64u << 10)
+#define CALL_TIMEOUT_MS 10000
+
+extern char **environ;
+
+static void add_arg(char **argv, size_t *n, const char *flag, const char *value)
+{
+	if (!value)
+		return;
+	argv[(*n)++] = xstrdup(flag);
+	argv[(*n)++] = xstrdup(value);
+}
+
+static char **build_argv(const shim_spawn_opts *o, int sync_fd)
+{
+	char **argv = xcalloc(40, sizeof(char *));
+	size_t n = 0;
+	char num[32];
+	argv[n++] = xstrdup(o->shim_path ? o->shim_path : "engine-shim");
+	add_arg(argv, &n, "--id", o->id);
+	add_arg(argv, &n, "--bundle", o->bundle);
+	add_arg(argv, &n, "--state-dir", o->state_dir);
+	add_arg(argv, &n, "--log-path", o->log_path);
+	snprintf(num, sizeof(num), "%d", sync_fd);
+	add_arg(argv, &n, "--sync-fd", num);
+	snprintf(num, sizeof(num), "%lld", o->log_max_size > 0 ? o->log_max_size : 0);
+	add_arg(argv, &n, "--log-max-size", num);
+	snprintf(num, sizeof(num), "%d", o->log_max_files > 0 ? o->log_max_files : 1);
+	add_arg(argv, &n, "--log-max-file", num);
+	if (o->open_stdin)
+		argv[n++] = xstrdup("--stdin");
+	add_arg(argv, &n, "--cgroup-root", o->cgroup_root);
+	add_arg(argv, &n, "--cgroup-parent", o->cgroup_parent);
+	add_arg(argv, &n, "--shim-cgroup", o->shim_cgroup);
+	add_arg(argv, &n, "--init-path", o->init_path);
+	add_arg(argv, &n, "--seccomp-cache", o->seccomp_cache);
+	return argv;
+}
+
+#define SYNC_FD 3
+
+/* The shim's first process: stdio on /dev/null, the sync pipe on fd 3. */
+static int launch(const shim_spawn_opts *o, int sync_wr, pid_t *pid, err_t **err)
+{
+	_cleanup_strv_ char **argv = build_argv(o, SYNC_FD);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+	posix_spawn_file_actions_adddup2(&fa, 0, 1);
+	posix_spawn_file_actions_adddup2(&fa, 0, 2);
+	posix_spawn_file_actions_adddup2(&fa, sync_wr, SYNC_FD); /* sync_wr > SYNC_FD: clears CLOEXEC */
+	posix_spawn_file_actions_addclosefrom_np(&fa, SYNC_FD + 1);
+	int r = o->shim_path ? posix_spawn(pid, argv[0], &fa, NULL, argv, environ)
+			     : posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		return err_set(err, ERR_SYSTEM, r, "start %s", argv[0]);
+	return 0;
+}
+
+static int read_all(int fd, size_t max, strbuf *sb, err_t **err)
+{
+	char buf[4096];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_sys(err, "read from the shim");
+		if (n == 0)
+			return 0;
+		sb_append(sb, buf, (size_t)n);
+		if (sb->len > max)
+			return err_set(err, ERR_SYSTEM, 0, "the shim's reply is too long");
+	}
+}
+
+static int parse_started(const strbuf *sb, shim_started *out, err_t **err)
+{
+	_cleanup_json_ json_object *o = json_parse_strict(sb->buf, sb->len, err);
+	if (!o)
+		return err_wrap(err, "the shim's reply");
+	out->pid = (pid_t)jget_int(o, "pid", -1);
+	out->shim_pid = (pid_t)jget_int(o, "shim_pid", -1);
+	if (out->pid > 0) {
+		_cleanup_err_ err_t *ignored = NULL;
+		out->warnings = jarr_to_strv(jget_arr(o, "warnings"), "warnings", &ignored);
+		return 0;
+	}
+	out->exit_code = (int)jget_int(o, "exit_code", 128);
+	const char *msg = jget_str(o, "message");
+	err_kind kind = out->exit_code == 126 || out->exit_code == 127 ? ERR_INVALID : ERR_SYSTEM;
+	return err_set(err, kind, 0, "%s", msg ? msg : "the container failed to start");
+}
+
+int shim_spawn(const shim_spawn_opts *o, shim_started *out, err_t **err)
+{
+	memset(out, 0, sizeof(*out));
+	out->exit_code = 128;
+	if (!o->id || !o->bundle || !o->state_dir || !o->log_path)
+		return err_invalid(err, "shim_spawn: id, bundle, state_dir and log_path are required");
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_sys(err, "pipe");
+	_cleanup_close_ int rd = p[0];
+	_cleanup_close_ int wr = fcntl(p[1], F_DUPFD_CLOEXEC, SYNC_FD + 1);
+	close(p[1]);
+	pid_t pid;
+	if (wr < 0 || launch(o, wr, &pid, err) < 0)
+		return wr < 0 ? err_sys(err, "dup") : -1;
+	close(steal_fd(&wr));
+	_cleanup_sb_ strbuf sb = STRBUF_INIT;
+	int r = read_all(rd, REPLY_MAX, &sb, err);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -1;
+	if (!sb.len)
+		return err_set(err, ERR_SYSTEM, 0, "engine-shim exited without a reply (see %s/%s)", o->state_dir,
+			       SHIM_LOG_FILE);
+	return parse_started(&sb, out, err);
+}
+
+void shim_started_done(shim_started *s)
+{
+	strv_free(s->warnings);
+	s->warnings = NULL;
+}
+
+int shim_connect(const char *state_dir, err_t **err)
+{
+	_cleanup_free_ char *path = fs_path_join(state_dir, SHIM_CTL_SOCK);
+	struct sockaddr_un sa;
+	socklen_t len;
+	_cleanup_close_ int dirfd = -1;
+	if (shim_sockaddr(path, &sa, &len, &dirfd, err) < 0)
+		return -1;
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_sys(err, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, len) < 0) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			return err_notfound(err, "the shim of %s is not running", state_dir);
+		return err_sys(err, "connect %s", path);
+	}
+	return steal_fd(&fd);
+}
+
+static int send_line(int fd, const char *line, err_t **err)
+{
+	_cleanup_free_ char *msg = xasprintf("%s\n", line);
+	size_t len = strlen(msg);
+	if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return err_sys(err, "send to the shim");
+	return 0;
+}
+
+/* One JSON line; timeout_ms < 0 waits for ever. EOF gives ERR_NOT_FOUND. */
+static int read_reply(int fd, int timeout_ms, json_object **reply, err_t **err)
+{
+	_cleanup_sb_ strbuf sb = STRBUF_INIT;
+	char c;
+	while (sb.len < REPLY_MAX) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, timeout_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return err_set(err, ERR_UNAVAILABLE, ETIMEDOUT, "the shim did not answer");
+		ssize_t n = read(fd, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_notfound(err, "the shim closed the connection");
+		if (c == '\n')
+			break;
+		sb_putc(&sb, c);
+	}
+	*reply = json_parse_strict(sb.buf, sb.len, err);
+	return *reply ? 0 : -1;
+}
+
+static int check_ok(json_object *reply, err_t **err)
+{
+	if (jget_bool(reply, "ok", false))
+		return 0;
+	const char *msg = jget_str(reply, "error");
+	bool not_running = msg && strstr(msg, "not running");
+	return err_set(err, not_running ? ERR_CONFLICT : ERR_SYSTEM, 0, "%s", msg ? msg : "the shim refused");
+}
+
+int shim_call(const char *state_dir, const char *request, json_object **reply, err_t **err)
+{
+	_cleanup_close_ int fd = shim_connect(state_dir, err);
+	if (fd < 0 || send_line(fd, request, err) < 0 || read_reply(fd, CALL_TIMEOUT_MS, reply, err) < 0)
+		return -1;
+	if (check_ok(*reply, err) < 0) {
+		json_object_put(*reply);
+		*reply = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Hands e on, or a 409 when the shim is gone because the container exited. */
+static int gone_or(const char *state_dir, err_t **e, err_t **err)
+{
+	_cleanup_free_ char *exit = fs_path_join(state_dir, SHIM_EXIT_FILE);
+	if ((*e)->kind == ERR_NOT_FOUND && fs_exists(exit))
+		return err_conflict(err, "container is not running");
+	if (err && !*err)
+		*err = steal_ptr(e);
+	return -1;
+}
+
+int shim_kill(const char *state_dir, int sig, bool all, err_t **err)
+{
+	char req[64];
+	snprintf(req, sizeof(req), "kill %d%s", sig, all ? " all" : "");
+	_cleanup_json_ json_object *reply = NULL;
+	_cleanup_err_ err_t *e = NULL;
+	if (shim_call(state_dir, req, &reply, &e) == 0)
+		return 0;
+	return gone_or(state_dir, &e, err);
+}
+
+int shim_pause(const char *state_dir, bool pause, err_t **err)
+{
+	_cleanup_json_ json_object *reply = NULL;
+	return shim_call(state_dir, pause ? "pause" : "resume", &reply, err);
+}
+
+int shim_status_get(const char *state_dir, shim_status *out, err_t **err)
+{
+	_cleanup_json_ json_object *reply = NULL;
+	if (shim_call(state_dir, "status", &reply, err) < 0)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->pid = (pid_t)jget_int(reply, "pid", -1);
+	out->shim_pid = (pid_t)jget_int(reply, "shim_pid", -1);
+	out->running = jget_bool(reply, "running", false);
+	out->paused = jget_bool(reply, "paused", false);
+	const char *t = jget_str(reply, "started_at");
+	snprintf(out->started_at, sizeof(out->started_at), "%s", t ? t : "");
+	return 0;
+}
+
+int shim_read_exit(const char *state_dir, shim_exit *out, err_t **err)
+{
+	_cleanup_free_ char *path = fs_path_join(state_dir, SHIM_EXIT_FILE);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	if (fs_read_file(path, 1 << 16, &text, &len, err) < 0)
+		return -1;
+	return shim_exit_parse(text, len, out, err);
+}
+
+int shim_watch(const char *state_dir, err_t **err)
+{
+	_cleanup_close_ int fd = shim_connect(state_dir, err);
+	if (fd < 0 || send_line(fd, "wait", err) < 0)
+		return -1;
+	return steal_fd(&fd);
+}
+
+int shim_watch_result(int fd, const char *state_dir, shim_exit *out, err_t **err)
+{
+	_cleanup_close_ int conn = fd;
+	_cleanup_json_ json_object *reply = NULL;
+	_cleanup_err_ err_t *e = NULL;
+	if (read_reply(conn, -1, &reply, &e) == 0 && jget_bool(reply, "ok", false)) {
+		_cleanup_free_ char *text = xstrdup(jdump(reply));
+		return shim_exit_parse(text, strlen(text), out, err);
+	}
+	/* The shim went away: its exit file is the truth (or it crashed). */
+	if (shim_read_exit(state_dir, out, err) == 0)
+		return 0;
+	return err_wrap(err, "the shim of %s is gone and left no exit file", state_dir);
+}
+
+int shim_wait(const char *state_dir, shim_exit *out, err_t **err)
+{
+	_cleanup_err_ err_t *e = NULL;
+	int fd = shim_watch(state_dir, &e);
+	if (fd < 0) {
+		if (e->kind == ERR_NOT_FOUND && shim_read_exit(state_dir, out, NULL) == 0)
+			return 0;
+		if (err && !*err)
+			*err = steal_ptr(&e);
+		return -1;
+	}
+	return shim_watch_result(fd, state_dir, out, err);
+}
+
+int shim_attach(const char *state_dir, bool in, bool out, bool err_stream, bool stdin_once, err_t **err)
+{
+	char req[96];
+	snprintf(req, sizeof(req), "attach%s%s%s%s", in ? " stdin" : "", out ? " stdout" : "",
+		 err_stream ? " stderr" : "", stdin_once ? " stdin-once" : "");
+	_cleanup_close_ int fd = shim_connect(state_dir, err);
+	_cleanup_json_ json_object *reply = NULL;
+	if (fd < 0 || send_line(fd, req, err) < 0 || read_reply(fd, CALL_TIMEOUT_MS, &reply, err) < 0 ||
+	    check_ok(reply, err) < 0)
+		return -1;
+	return steal_fd(&fd);
+}
