@@ -165,7 +165,7 @@ static int cmd_exec(char **argv)
 	_cleanup_spec_ rt_spec *s = spec_load(argv[0], &e);
 	if (!s)
 		return fail(e, 1);
-	rt_config cfg = {.id = argv[1]};
+	rt_config cfg = {.id = argv[1], .cgroup_parent = getenv("ENGINE_CGROUP_PARENT")};
 	rt_process p = s->process;
 	p.args = argv + 3;
 	p.user.name = NULL;
