@@ -162,6 +162,8 @@ static int parse_mount(json_object *o, rt_mount *m, err_t **err)
 		return err_invalid(err, "mount destination %s is not an absolute path", m->destination);
 	if (mount_opts_parse(opts, m, err) < 0)
 		return -1;
+	if (m->type && strcmp(m->type, "bind") == 0)
+		m->flags |= MS_BIND_FLAG;
 	if (!m->type || (m->flags & MS_BIND_FLAG)) {
 		free(m->type);
 		m->type = xstrdup("bind");
