@@ -244,6 +244,18 @@ static void trim_memory(void)
 	malloc_trim(0);
 }
 
+static void shim_done(shim *s)
+{
+	rt_container_free(s->ctr);
+	spec_free(s->spec);
+	strv_free(s->warnings);
+	shim_exit_done(&s->exit);
+	sb_free(&s->in_pending);
+	jsonlog_close(s->log);
+	if (s->in_fd >= 0)
+		close(s->in_fd);
+}
+
 int main(int argc, char **argv)
 {
 	shim_opts o = {0};
@@ -261,6 +273,7 @@ int main(int argc, char **argv)
 		report(&s, err);
 		_cleanup_free_ char *sock = fs_path_join(o.state_dir, SHIM_CTL_SOCK);
 		unlink(sock);
+		shim_done(&s);
 		return 1;
 	}
 	report(&s, NULL);
@@ -268,5 +281,6 @@ int main(int argc, char **argv)
 	leave_cgroup(&s);
 	trim_memory();
 	shim_run(&s);
+	shim_done(&s);
 	return 0;
 }

@@ -67,6 +67,11 @@ class RuntimeTest(unittest.TestCase):
         cls.lower = os.path.join(cls.tmp, "lower")
         rtbundle.make_lower(cls.lower)
         cls.cache = os.path.join(cls.tmp, "cache")
+        # Sanitizer builds: reports of the detached shims land here, and fail the test.
+        cls.sanlog = os.path.join(cls.tmp, "sanitizers")
+        os.makedirs(cls.sanlog)
+        os.environ["ASAN_OPTIONS"] = "log_path=%s/asan" % cls.sanlog
+        os.environ["UBSAN_OPTIONS"] = "log_path=%s/ubsan:print_stacktrace=1" % cls.sanlog
         cls.cg_parent = "engine-test-%d" % os.getpid()
         cls.shim_cg = cls.cg_parent + "/shim"
         cls.n = 0
@@ -93,6 +98,11 @@ class RuntimeTest(unittest.TestCase):
         with open("/proc/self/mounts") as f:
             mounts = f.read()
         self.assertNotIn(self.tmp, mounts, "a mount was left on the host")
+        for name in os.listdir(self.sanlog):
+            with open(os.path.join(self.sanlog, name)) as f:
+                report = f.read()
+            os.unlink(os.path.join(self.sanlog, name))
+            self.fail("sanitizer report from %s:\n%s" % (name, report[:4000]))
         for cid in self.ids:
             for h in cgroup_hierarchies():
                 self.assertFalse(os.path.exists(os.path.join(h, self.cg_parent, cid)),
