@@ -353,15 +353,22 @@ static int rmdir_tree(const char *dir)
 	return 0;
 }
 
+/* rmdir first: it is all a cgroup whose processes are gone needs. A busy
+ * one gets SIGKILL for what is left, once, and then time to empty. */
 int cgroup_destroy(const cgroup *cg, int timeout_ms, err_t **err)
 {
 	int ret = 0;
+	bool killed = false;
 	for (size_t i = 0; i < cg->n_hier; i++) {
 		int waited = 0;
 		while (rmdir_tree(cg->hier[i].dir) < 0) {
 			if (errno != EBUSY || waited >= timeout_ms) {
 				ret = err_sys(err, "remove cgroup %s", cg->hier[i].dir);
 				break;
+			}
+			if (!killed) {
+				cgroup_kill_all(cg, SIGKILL, NULL);
+				killed = true;
 			}
 			nanosleep(&(struct timespec){0, 1000000}, NULL);
 			waited++;

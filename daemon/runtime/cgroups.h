@@ -60,8 +60,8 @@ int cgroup_pids(const cgroup *cg, pid_t **pids, size_t *n, err_t **err);
 /* How many processes the OOM killer killed in this cgroup. */
 int cgroup_oom_kills(const cgroup *cg, uint64_t *count, err_t **err);
 int cgroup_kill_all(const cgroup *cg, int sig, err_t **err);
-/* Removes the cgroup (and any child cgroups), waiting up to timeout_ms for
- * exiting processes to leave it. */
+/* Removes the cgroup (and any child cgroups). Processes still in it are
+ * killed; exiting ones get up to timeout_ms to leave. */
 int cgroup_destroy(const cgroup *cg, int timeout_ms, err_t **err);
 
 /* cpu.shares (2..262144) -> cpu.weight (1..10000), the OCI conversion. */

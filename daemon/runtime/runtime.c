@@ -195,7 +195,6 @@ int runtime_create(const rt_spec *s, const rt_config *cfg, const rt_stdio *stdio
 		r = spawn(&c, stdio ? stdio : &none, &pid, err);
 	start_res_done(&res);
 	if (r < 0) {
-		cgroup_kill_all(cg, SIGKILL, NULL);
 		cgroup_destroy(cg, 1000, NULL);
 		cgroup_free(cg);
 		return -1;
@@ -210,7 +209,6 @@ int runtime_destroy(rt_container *c, err_t **err)
 {
 	if (!c->cg)
 		return 0;
-	cgroup_kill_all(c->cg, SIGKILL, NULL);
 	return cgroup_destroy(c->cg, 2000, err);
 }
 

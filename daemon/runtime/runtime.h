@@ -60,7 +60,7 @@ int runtime_exec_in(const rt_spec *s, const rt_config *cfg, const rt_process *pr
 		    const rt_stdio *stdio, pid_t *ret_pid, err_t **err);
 /* The container's cgroup path ("engine/<id>" or the spec's cgroupsPath). */
 char *runtime_cgroup_path(const rt_spec *s, const rt_config *cfg);
-/* Kills what is left in the cgroup and removes it. Call after the first
+/* Removes the cgroup, killing what is left in it. Call after the first
  * process exited; c stays allocated (free with rt_container_free). */
 int runtime_destroy(rt_container *c, err_t **err);
 void rt_container_free(rt_container *c);

@@ -4,9 +4,10 @@
  *   engine-shim --id ID --bundle DIR --state-dir DIR --log-path FILE
  *               [--sync-fd N] [--log-max-size BYTES] [--log-max-file N] [--stdin]
  *               [--cgroup-root DIR] [--cgroup-parent PATH] [--shim-cgroup PATH]
- *               [--init-path FILE] [--seccomp-cache DIR] [--foreground]
+ *               [--init-path FILE] [--seccomp-cache DIR] [--detach]
  *
- * It forks away from engined (setsid, child subreaper), creates the
+ * It starts a new session as a child subreaper (with --detach it first forks
+ * away from its parent; shim_client spares it that), creates the
  * container through the runtime library, answers on the sync fd with one
  * JSON line, {"pid":N,"shim_pid":M,"warnings":[...]} or {"pid":-1,
  * "exit_code":127,"message":"..."}, then monitors it (monitor.c) and moves
@@ -37,7 +38,7 @@ static void usage(void)
 	fputs("usage: engine-shim --id ID --bundle DIR --state-dir DIR --log-path FILE [--sync-fd N]\n"
 	      "       [--log-max-size BYTES] [--log-max-file N] [--stdin] [--cgroup-root DIR]\n"
 	      "       [--cgroup-parent PATH] [--shim-cgroup PATH] [--init-path FILE]\n"
-	      "       [--seccomp-cache DIR] [--foreground]\n",
+	      "       [--seccomp-cache DIR] [--detach]\n",
 	      stderr);
 }
 
@@ -48,7 +49,7 @@ static int parse_args(int argc, char **argv, shim_opts *o)
 		{"log-path", 1, 0, 'l'},     {"sync-fd", 1, 0, 'y'},       {"log-max-size", 1, 0, 'm'},
 		{"log-max-file", 1, 0, 'n'}, {"stdin", 0, 0, 'I'},         {"cgroup-root", 1, 0, 'r'},
 		{"cgroup-parent", 1, 0, 'p'}, {"shim-cgroup", 1, 0, 'c'},   {"init-path", 1, 0, 'e'},
-		{"seccomp-cache", 1, 0, 'C'}, {"foreground", 0, 0, 'f'},   {0, 0, 0, 0},
+		{"seccomp-cache", 1, 0, 'C'}, {"detach", 0, 0, 'd'},        {0, 0, 0, 0},
 	};
 	int ch;
 	o->sync_fd = -1;
@@ -68,7 +69,7 @@ static int parse_args(int argc, char **argv, shim_opts *o)
 		case 'c': o->shim_cgroup = optarg; break;
 		case 'e': o->init_path = optarg; break;
 		case 'C': o->seccomp_cache = optarg; break;
-		case 'f': o->foreground = true; break;
+		case 'd': o->detach = true; break;
 		default: return -1;
 		}
 	}
@@ -77,17 +78,19 @@ static int parse_args(int argc, char **argv, shim_opts *o)
 	return 0;
 }
 
-/* Not engined's child any more: it may exit or be killed at any time. */
+/* Not engined's child any more: it may exit or be killed at any time.
+ * shim_client starts us as a stranger already (CLONE_PARENT); --detach
+ * asks for the classic fork when it could not. */
 static int detach(const shim_opts *o)
 {
-	if (!o->foreground) {
+	if (o->detach) {
 		pid_t p = fork();
 		if (p < 0)
 			return -1;
 		if (p > 0)
 			_exit(0);
-		setsid();
 	}
+	setsid();
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	if (chdir("/") < 0)
 		return -1;
@@ -154,6 +157,8 @@ static void close_child_ends(rt_stdio *io)
 static int start_container(shim *s, err_t **err)
 {
 	rt_stdio io;
+	_cleanup_free_ char *stale = fs_path_join(s->o->state_dir, SHIM_EXIT_FILE);
+	unlink(stale); /* a previous run's exit must not pass for this one's */
 	s->spec = spec_load(s->o->bundle, err);
 	if (!s->spec)
 		return -1;
@@ -193,7 +198,8 @@ static void report(shim *s, const err_t *err)
 	close(s->o->sync_fd);
 }
 
-/* After the reply, off the start's critical path: leave engined's cgroup. */
+/* Off the start's critical path: leave engined's cgroup, so that stopping
+ * engined's service (KillMode=control-group) does not stop the containers. */
 static void leave_cgroup(shim *s)
 {
 	const char *path = s->o->shim_cgroup;
@@ -244,6 +250,12 @@ static void trim_memory(void)
 	malloc_trim(0);
 }
 
+void shim_settle(shim *s)
+{
+	leave_cgroup(s);
+	trim_memory();
+}
+
 static void shim_done(shim *s)
 {
 	rt_container_free(s->ctr);
@@ -278,8 +290,6 @@ int main(int argc, char **argv)
 	}
 	report(&s, NULL);
 	write_pid_files(&s);
-	leave_cgroup(&s);
-	trim_memory();
 	shim_run(&s);
 	shim_done(&s);
 	return 0;

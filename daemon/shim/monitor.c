@@ -5,6 +5,7 @@
  * removed. The overlay root lived in the container's mount namespace and
  * went away with it; nothing of the container stays mounted on the host. */
 #include <errno.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -56,8 +57,11 @@ static void record_exit(shim *s, int status)
 		s->exit.exit_code = WEXITSTATUS(status);
 	}
 	shim_fmt_time(&now, s->exit.finished_at);
-	/* Whatever the first process left behind (no PID namespace) dies too. */
-	cgroup_kill_all(s->ctr->cg, SIGKILL, NULL);
+	/* Without a PID namespace of its own, what the first process left
+	 * behind dies too (with one, the kernel already killed it all). */
+	const rt_namespace *pidns = spec_namespace(s->spec, CLONE_NEWPID);
+	if (!pidns || pidns->path)
+		cgroup_kill_all(s->ctr->cg, SIGKILL, NULL);
 }
 
 static void on_signal(shim *s)
@@ -170,6 +174,7 @@ static int64_t ms_since(const struct timespec *t)
 static void loop(shim *s)
 {
 	struct timespec exited_at = {0};
+	bool settled = false;
 	for (;;) {
 		bool drained = s->out_fd < 0 && s->err_fd < 0;
 		if (s->exited && !exited_at.tv_sec)
@@ -178,13 +183,18 @@ static void loop(shim *s)
 			return;
 		pollset p;
 		build_pollset(s, &p);
-		int r = poll(p.fds, p.n, s->exited ? 50 : -1);
+		int timeout = s->exited ? 50 : settled ? -1 : SHIM_SETTLE_MS;
+		int r = poll(p.fds, p.n, timeout);
 		if (r < 0 && errno != EINTR) {
 			shim_log(s, "poll: %s", strerror(errno));
 			return;
 		}
 		if (r > 0)
 			dispatch(s, &p);
+		if (r == 0 && !settled && !s->exited) {
+			shim_settle(s);
+			settled = true;
+		}
 	}
 }
 

@@ -39,7 +39,7 @@ typedef struct shim_opts {
 	long long log_max_size;
 	int log_max_files;
 	int sync_fd;
-	bool open_stdin, foreground;
+	bool open_stdin, detach;
 	const char *cgroup_root, *cgroup_parent, *shim_cgroup, *init_path, *seccomp_cache;
 } shim_opts;
 
@@ -62,8 +62,16 @@ typedef struct shim {
 	char **warnings;
 } shim;
 
+/* A container still running this long after its start gets the shim's
+ * one-off chores (leaving engined's cgroup, trimming memory); a `run --rm
+ * true` never pays for them. */
+#define SHIM_SETTLE_MS 10
+
 /* monitor.c */
 int shim_run(shim *s);
+
+/* main.c */
+void shim_settle(shim *s);
 
 /* ctl.c */
 int ctl_listen(shim *s, err_t **err);

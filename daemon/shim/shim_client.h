@@ -2,8 +2,13 @@
  * spawn a shim and get the container's pid (or Docker's 126/127 start
  * error), find it again by its state dir after an engined restart, signal
  * it, learn about its exit promptly (a watch fd to poll) or after the fact
- * (the exit file). Thread-safe: no shared state; spawning forks with
- * posix_spawn and only async-signal-safe work in the child. */
+ * (the exit file). Thread-safe: no shared state; the spawn is a vfork-style
+ * clone with only system calls in the child.
+ *
+ * The shim is created as a child of engined's parent (CLONE_PARENT: under
+ * systemd that is PID 1, which reaps it), so it never was engined's child;
+ * when engined is a PID namespace's init it falls back to an ordinary child
+ * that detaches with a fork of its own. */
 #ifndef ENGINE_SHIM_CLIENT_H
 #define ENGINE_SHIM_CLIENT_H
 

@@ -2,12 +2,14 @@
  * the integration tests and the bench; engined uses the same calls.
  *
  *   shimctl spawn --shim P --id ID --bundle B --state S --log L [--stdin] [--max-size N]
- *                 [--max-file N] [--cgroup-parent P] [--shim-cgroup P] [--init P] [--cache D]
+ *                 [--max-file N] [--cgroup-parent P] [--shim-cgroup P] [--init P] [--cache D] [--hold]
+ *                 (--hold: stay alive after the spawn, as engined would, until killed)
  *   shimctl run   (the same options: spawn, then wait; exits with the container's code)
  *   shimctl status|wait|exit|pids STATE
  *   shimctl kill STATE SIGNAL [all]
  *   shimctl attach STATE        (stdin -> container, frames decoded to stdout/stderr)
- *   shimctl exec BUNDLE ID PID CMD...  (runtime_exec_in with the bundle's process settings) */
+ *   shimctl exec BUNDLE ID PID CMD...  (runtime_exec_in with the bundle's process settings)
+ *   shimctl seccomp-json        (our default profile in OCI form, for a runc/crun bundle) */
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <poll.h>
@@ -18,7 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cleanup.h"
+#include "seccomp_profile.h"
 #include "runtime.h"
 #include "shim_client.h"
 #include "xalloc.h"
@@ -36,13 +40,15 @@ static void print_exit(const shim_exit *x)
 	fputs(j, stdout);
 }
 
+static bool hold;
+
 static int parse_spawn(int argc, char **argv, shim_spawn_opts *o)
 {
 	static const struct option opts[] = {
 		{"shim", 1, 0, 'S'}, {"id", 1, 0, 'i'},        {"bundle", 1, 0, 'b'},     {"state", 1, 0, 's'},
 		{"log", 1, 0, 'l'},  {"stdin", 0, 0, 'I'},     {"max-size", 1, 0, 'm'},   {"max-file", 1, 0, 'n'},
 		{"cgroup-parent", 1, 0, 'p'}, {"shim-cgroup", 1, 0, 'c'}, {"init", 1, 0, 'e'}, {"cache", 1, 0, 'C'},
-		{0, 0, 0, 0},
+		{"hold", 0, 0, 'H'}, {0, 0, 0, 0},
 	};
 	int ch;
 	optind = 1;
@@ -60,6 +66,7 @@ static int parse_spawn(int argc, char **argv, shim_spawn_opts *o)
 		case 'c': o->shim_cgroup = optarg; break;
 		case 'e': o->init_path = optarg; break;
 		case 'C': o->seccomp_cache = optarg; break;
+		case 'H': hold = true; break;
 		default: return -1;
 		}
 	}
@@ -82,6 +89,8 @@ static int cmd_spawn(int argc, char **argv, bool wait)
 	       st.warnings && st.warnings[0] ? 1 : 0);
 	fflush(stdout);
 	shim_started_done(&st);
+	while (hold)
+		pause();
 	if (!wait)
 		return 0;
 	shim_exit x;
@@ -181,11 +190,23 @@ static int cmd_exec(char **argv)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+static int cmd_seccomp_json(void)
+{
+	sc_profile *p = sc_profile_default();
+	json_object *o = sc_profile_to_oci_json(p, CAPS_DOCKER_DEFAULT);
+	printf("%s\n", jdump(o));
+	json_object_put(o);
+	sc_profile_free(p);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return 2;
 	const char *cmd = argv[1];
+	if (strcmp(cmd, "seccomp-json") == 0)
+		return cmd_seccomp_json();
 	if (strcmp(cmd, "spawn") == 0 || strcmp(cmd, "run") == 0)
 		return cmd_spawn(argc - 1, argv + 1, cmd[0] == 'r');
 	if (argc < 3)
