@@ -1,6 +1,7 @@
 /* cgroups_v2.c: the unified hierarchy. Controllers are enabled level by
  * level down to the container's parent (cgroup.subtree_control), limits use
  * the v2 files (memory.max, memory.swap.max, cpu.max, cpu.weight, pids.max),
+ * the device allowlist is a BPF program (devices_bpf.c),
  * freezing is cgroup.freeze and OOM kills are counted in memory.events. */
 #include "cgroups_internal.h"
 
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "devices_bpf.h"
 #include "fsutil.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -116,7 +118,7 @@ int cg_v2_apply(const cgroup *cg, const rt_resources *r, err_t **err)
 				       : cg_writef(dir, "pids.max", err, "%lld", (long long)r->pids_limit))
 			return -1;
 	}
-	return 0;
+	return devices_bpf_apply(dir, r->devices, r->n_devices, err);
 }
 
 int cg_v2_freeze(const cgroup *cg, bool frozen, err_t **err)

@@ -3,6 +3,8 @@
  * integration tests cover v1). The fake plays the kernel's part: control
  * files exist before we write them, and what we wrote is read back. */
 #include <check.h>
+#include <errno.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgroups.h"
+#include "devices_bpf.h"
 #include "cleanup.h"
 #include "fsutil.h"
 #include "xalloc.h"
@@ -185,6 +188,68 @@ START_TEST(test_weight_and_detect)
 }
 END_TEST
 
+/* The device program, loaded for real on a cgroup2 hierarchy (this
+ * machine's hybrid has one at /sys/fs/cgroup/unified) with a child inside. */
+static const char *cgroup2_root(void)
+{
+	cg_mode m;
+	if (cgroup_detect("/sys/fs/cgroup", &m, NULL) < 0)
+		return NULL;
+	return m == CG_MODE_V2 ? "/sys/fs/cgroup" : m == CG_MODE_HYBRID ? "/sys/fs/cgroup/unified" : NULL;
+}
+
+static int probe_devices(void)
+{
+	int fd;
+	if ((fd = open("/dev/null", O_RDONLY)) < 0)
+		return 1;
+	close(fd);
+	if (open("/dev/null", O_WRONLY) >= 0 || errno != EPERM)
+		return 2;
+	if ((fd = open("/dev/zero", O_RDWR)) < 0)
+		return 3;
+	close(fd);
+	if (open("/dev/full", O_RDONLY) >= 0 || errno != EPERM)
+		return 4;
+	return 0;
+}
+
+START_TEST(test_device_filter)
+{
+	const rt_device_rule rules[] = {
+		{.allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm"},
+		{.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "r"},
+		{.allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm"},
+		{.allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm"},
+	};
+	struct bpf_insn *prog = NULL;
+	size_t len = 0;
+	devices_bpf_program(rules, 4, &prog, &len);
+	ck_assert_uint_gt(len, 6 + 4 * 5);
+	ck_assert_int_eq(prog[len - 1].code, BPF_JMP | BPF_EXIT);
+	free(prog);
+	const char *root2 = cgroup2_root();
+	if (geteuid() != 0 || !root2)
+		return; /* loading needs root and a cgroup2 hierarchy */
+	_cleanup_err_ err_t *e = NULL;
+	_cleanup_free_ char *dir = xasprintf("%s/engine-unit-bpf-%d", root2, (int)getpid());
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	int r = devices_bpf_apply(dir, rules, 4, &e), st = 0;
+	if (r == 0) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			_cleanup_free_ char *procs = fs_path_join(dir, "cgroup.procs");
+			int fd = open(procs, O_WRONLY);
+			_exit(fd < 0 || write(fd, "0", 1) != 1 ? 9 : probe_devices());
+		}
+		waitpid(pid, &st, 0);
+	}
+	rmdir(dir); /* before any assertion: a failed one ends this process */
+	ck_assert_msg(r == 0, "%s", err_msg(e));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rt_cgroups");
@@ -196,6 +261,9 @@ int main(void)
 	tcase_add_test(tc, test_destroy_and_refusals);
 	tcase_add_test(tc, test_weight_and_detect);
 	suite_add_tcase(s, tc);
+	TCase *bpf = tcase_create("device-filter");
+	tcase_add_test(bpf, test_device_filter);
+	suite_add_tcase(s, bpf);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
