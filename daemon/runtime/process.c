@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -187,10 +188,23 @@ static int confine(const proc_ctx *c, const rt_ids *ids, err_t **err)
 	return caps_apply_final(&c->caps, c->last_cap, err);
 }
 
+/* The caller's blocked and ignored signals survive execve: the shim blocks
+ * SIGTERM and ignores SIGPIPE, which the container must not inherit. */
+static void reset_signals(void)
+{
+	sigset_t none;
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static int do_exec(const proc_ctx *c, const char *path, char **env, err_t **err)
 {
 	char *const *args = c->proc->args;
 	umask(022);
+	reset_signals();
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		for (int fd = 3; fd < 1024; fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);

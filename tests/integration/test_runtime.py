@@ -187,6 +187,7 @@ class RuntimeTest(unittest.TestCase):
     def test_isolation_and_identity(self):
         script = ("echo pid=$$; hostname; cat /marker; ls /proc | grep -c '^[0-9]'; "
                   "grep -E '^(CapEff|CapBnd|Seccomp|NoNewPrivs):' /proc/self/status; "
+                  "grep -E '^Sig(Blk|Ign):' /proc/self/status; "
                   "id; echo home=$HOME; ls /dev; ip -o link | wc -l; exit 3")
         ex, out, err, r = self.run_container(["/bin/sh", "-c", script])
         self.assertEqual(ex["exit_code"], 3, err)
@@ -200,6 +201,8 @@ class RuntimeTest(unittest.TestCase):
         self.assertIn("CapBnd:\t00000000a80425fb", out)
         self.assertIn("Seccomp:\t2", out)
         self.assertIn("NoNewPrivs:\t0", out)
+        self.assertIn("SigBlk:\t0000000000000000", out)  # nothing of the shim's signal state
+        self.assertIn("SigIgn:\t0000000000000000", out)
         self.assertIn("uid=0(root) gid=0(root)", out)
         self.assertIn("home=/root", out)
         for dev in ("null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts", "shm", "mqueue"):
