@@ -103,14 +103,27 @@ fail:
 	_exit(runtime_start_exit_code(err));
 }
 
-static int spawn(exec_res *r, pid_t *pid, err_t **err)
+static void close_pair(int fds[2])
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static int spawn(exec_res *r, pid_t *pid, int *console, err_t **err)
+{
+	int p[2], sv[2];
+	if (rt_console_pair(r->pc.proc, sv, err) < 0)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		close_pair(sv);
 		return err_sys(err, "pipe");
+	}
+	r->pc.console_sock = sv[1];
+	r->pc.console_bind = false;
 	if (r->pidns >= 0 && setns(r->pidns, CLONE_NEWPID) < 0) {
-		close(p[0]);
-		close(p[1]);
+		close_pair(p);
+		close_pair(sv);
 		return err_sys(err, "enter the container's PID namespace");
 	}
 	*pid = rt_clone(0);
@@ -120,34 +133,36 @@ static int spawn(exec_res *r, pid_t *pid, err_t **err)
 	if (r->self_pidns >= 0 && setns(r->self_pidns, CLONE_NEWPID) < 0)
 		abort(); /* every later child would land in the container */
 	close(p[1]);
-	if (*pid < 0) {
-		close(p[0]);
-		return err_set(err, ERR_SYSTEM, saved, "clone");
-	}
-	int rc = sync_wait_exec(p[0], err);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	int rc = *pid < 0 ? err_set(err, ERR_SYSTEM, saved, "clone") : rt_wait_child(*pid, p[0], sv[0], console, err);
 	close(p[0]);
-	if (rc < 0)
-		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
-			;
+	if (sv[0] >= 0)
+		close(sv[0]);
 	return rc;
 }
 
 int runtime_exec_in(const rt_spec *s, const rt_config *cfg, const rt_process *proc, pid_t container_pid,
-		    const rt_stdio *stdio, pid_t *ret_pid, err_t **err)
+		    const rt_stdio *stdio, pid_t *ret_pid, int *ret_console, err_t **err)
 {
 	exec_res r = {.pidns = -1, .self_pidns = -1};
 	for (size_t i = 0; i < N_JOIN; i++)
 		r.ns[i] = -1;
 	rt_stdio none = RT_STDIO_NULL;
 	pid_t pid = -1;
+	int console = -1;
 	int rc = prepare(s, cfg, proc, container_pid, &r, err);
 	if (rc == 0) {
 		r.pc.stdio = stdio ? stdio : &none;
-		rc = spawn(&r, &pid, err);
+		rc = spawn(&r, &pid, &console, err);
 	}
 	exec_res_done(&r);
 	if (rc < 0)
 		return err_wrap(err, "exec in container");
 	*ret_pid = pid;
+	if (ret_console)
+		*ret_console = console;
+	else if (console >= 0)
+		close(console);
 	return 0;
 }

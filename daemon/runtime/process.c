@@ -22,6 +22,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "fsutil.h"
+#include "pty.h"
 #include "strbuf.h"
 #include "user.h"
 #include "xalloc.h"
@@ -113,18 +114,25 @@ char **process_env(char *const *env, const char *home)
 	return out;
 }
 
-/* dup2 the three fds into place, safe when they overlap 0..2. */
-static int setup_stdio(const rt_stdio *s, err_t **err)
+static int setup_tty(const proc_ctx *c, err_t **err)
 {
-	if (s->console >= 0) {
-		if (ioctl(s->console, TIOCSCTTY, 0) < 0)
-			return err_sys(err, "make the pty the controlling terminal");
-		int fds[3] = {s->console, s->console, s->console};
-		for (int i = 0; i < 3; i++)
-			if (dup2(fds[i], i) < 0)
-				return err_sys(err, "dup2");
-		return 0;
-	}
+	_cleanup_close_ int slave = -1;
+	if (pty_open_in_container(c->console_sock, c->console_bind, &slave, err) < 0)
+		return -1;
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return err_sys(err, "make the pty the controlling terminal");
+	for (int i = 0; i < 3; i++)
+		if (dup2(slave, i) < 0)
+			return err_sys(err, "dup2");
+	return 0;
+}
+
+/* dup2 the three fds into place, safe when they overlap 0..2. */
+static int setup_stdio(const proc_ctx *c, err_t **err)
+{
+	if (c->proc->terminal)
+		return setup_tty(c, err);
+	const rt_stdio *s = c->stdio;
 	int src[3] = {s->in, s->out, s->err}, tmp[3];
 	for (int i = 0; i < 3; i++) {
 		tmp[i] = src[i] >= 0 ? fcntl(src[i], F_DUPFD_CLOEXEC, 3)
@@ -230,7 +238,7 @@ int process_exec(const proc_ctx *c, err_t **err)
 	_cleanup_free_ char *path = NULL;
 	_cleanup_strv_ char **env = NULL;
 	int r = -1;
-	if (setup_stdio(c->stdio, err) < 0 || rlimits_apply(c->rlimits, c->n_rlimits, err) < 0 ||
+	if (setup_stdio(c, err) < 0 || rlimits_apply(c->rlimits, c->n_rlimits, err) < 0 ||
 	    resolve_user(p, &ids, err) < 0)
 		goto out;
 	env = process_env(p->env, ids.home);

@@ -20,6 +20,8 @@ typedef struct proc_ctx {
 	const rt_rlimit *rlimits; /* clamped copy */
 	size_t n_rlimits;
 	int init_fd; /* engine-init (O_PATH) to exec as PID 1, or -1 */
+	int console_sock;  /* with proc->terminal: where the pty master goes (pty.h) */
+	bool console_bind; /* bind the pty on /dev/console (a container's first process) */
 } proc_ctx;
 
 /* Everything from stdio to execve; returns only with an error. */

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "child.h"
 #include "cleanup.h"
 #include "namespaces.h"
+#include "pty.h"
 #include "runtime_internal.h"
 #include "syncpipe.h"
 #include "xalloc.h"
@@ -154,45 +156,69 @@ pid_t rt_clone(int flags)
 	return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, NULL);
 }
 
-static int spawn(child_ctx *c, const rt_stdio *stdio, pid_t *pid, err_t **err)
+int rt_console_pair(const rt_process *p, int sv[2], err_t **err)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
+	sv[0] = sv[1] = -1;
+	if (p->terminal && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_sys(err, "socketpair");
+	return 0;
+}
+
+int rt_wait_child(pid_t pid, int sync_rd, int console_rd, int *console, err_t **err)
+{
+	int r = sync_wait_exec(sync_rd, err);
+	if (r == 0 && console_rd >= 0)
+		r = pty_recv_master(console_rd, console, err);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	return r;
+}
+
+static int spawn(child_ctx *c, const rt_stdio *stdio, pid_t *pid, int *console, err_t **err)
+{
+	int p[2], sv[2];
+	if (rt_console_pair(&c->spec->process, sv, err) < 0)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		close_fds(sv, 2);
 		return err_sys(err, "pipe");
+	}
 	c->sync_rd = p[0];
 	c->sync_fd = p[1];
 	c->proc.stdio = stdio;
+	c->proc.console_sock = sv[1];
+	c->proc.console_bind = true;
 	*pid = rt_clone(ns_clone_flags(c->spec));
 	if (*pid == 0)
 		child_main(c);
+	int saved = errno;
 	close(p[1]);
-	if (*pid < 0) {
-		close(p[0]);
-		return err_sys(err, "clone");
-	}
-	int r = sync_wait_exec(p[0], err);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	int r = *pid < 0 ? err_set(err, ERR_SYSTEM, saved, "clone") : rt_wait_child(*pid, p[0], sv[0], console, err);
 	close(p[0]);
-	if (r < 0)
-		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
-			;
+	if (sv[0] >= 0)
+		close(sv[0]);
 	return r;
 }
 
 int runtime_create(const rt_spec *s, const rt_config *cfg, const rt_stdio *stdio, rt_container **ret,
 		   err_t **err)
 {
-	if (s->process.terminal && (!stdio || stdio->console < 0))
-		return err_invalid(err, "process.terminal needs a pty");
 	cgroup *cg = rt_open_cgroup(s, cfg, true, err);
 	if (!cg)
 		return -1;
 	child_ctx c = {0};
 	start_res res = {.init_fd = -1};
 	pid_t pid = -1;
+	int console = -1;
 	rt_stdio none = RT_STDIO_NULL;
 	int r = prepare(s, cfg, cg, &c, &res, err);
 	if (r == 0)
-		r = spawn(&c, stdio ? stdio : &none, &pid, err);
+		r = spawn(&c, stdio ? stdio : &none, &pid, &console, err);
 	start_res_done(&res);
 	if (r < 0) {
 		cgroup_destroy(cg, 1000, NULL);
@@ -202,6 +228,7 @@ int runtime_create(const rt_spec *s, const rt_config *cfg, const rt_stdio *stdio
 	*ret = xcalloc(1, sizeof(rt_container));
 	(*ret)->pid = pid;
 	(*ret)->cg = cg;
+	(*ret)->console = console;
 	return 0;
 }
 

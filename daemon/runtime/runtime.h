@@ -34,18 +34,18 @@ typedef struct rt_config {
 	void *warn_ctx;
 } rt_config;
 
-/* The process's stdio: fds in the caller, -1 for /dev/null. With
- * process.terminal, `console` is the pty slave: it becomes 0/1/2, the
- * controlling terminal and /dev/console (the shim keeps the master). */
+/* The process's stdio: fds in the caller, -1 for /dev/null. Ignored with
+ * process.terminal: the process then gets a pty of the container's devpts
+ * (also bound on /dev/console) and the caller its master. */
 typedef struct rt_stdio {
 	int in, out, err;
-	int console;
 } rt_stdio;
-#define RT_STDIO_NULL {-1, -1, -1, -1}
+#define RT_STDIO_NULL {-1, -1, -1}
 
 typedef struct rt_container {
 	pid_t pid;   /* the container's first process, in our PID namespace */
 	cgroup *cg;  /* its cgroup */
+	int console; /* the pty master with process.terminal, else -1; the caller's to close */
 } rt_container;
 
 /* Creates the cgroup, clones into new namespaces, builds the root and starts
@@ -55,9 +55,9 @@ int runtime_create(const rt_spec *s, const rt_config *cfg, const rt_stdio *stdio
 /* Starts another process in a running container (docker exec): joins its
  * namespaces and cgroup, applies the user, caps, seccomp and rlimits of
  * `proc` (the container's seccomp profile comes from `s`). The new process is
- * a child of the caller. */
+ * a child of the caller. With proc->terminal, *ret_console is its pty master. */
 int runtime_exec_in(const rt_spec *s, const rt_config *cfg, const rt_process *proc, pid_t container_pid,
-		    const rt_stdio *stdio, pid_t *ret_pid, err_t **err);
+		    const rt_stdio *stdio, pid_t *ret_pid, int *ret_console, err_t **err);
 /* The container's cgroup path ("engine/<id>" or the spec's cgroupsPath). */
 char *runtime_cgroup_path(const rt_spec *s, const rt_config *cfg);
 /* Removes the cgroup, killing what is left in it. Call after the first

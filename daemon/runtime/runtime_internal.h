@@ -13,5 +13,9 @@ int rt_prepare_proc(const rt_spec *s, const rt_config *cfg, const rt_process *p,
 		    rt_rlimit **rlimits, sc_filter *filter, err_t **err);
 /* A fork()-like clone(2) with extra namespace flags. */
 pid_t rt_clone(int flags);
+/* With p->terminal, the socketpair the pty master comes back on. */
+int rt_console_pair(const rt_process *p, int sv[2], err_t **err);
+/* Waits until the child exec'd (and sent its pty master); reaps it on failure. */
+int rt_wait_child(pid_t pid, int sync_rd, int console_rd, int *console, err_t **err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -216,6 +217,19 @@ static void cmd_attach(shim *s, client *c, char *args)
 	}
 }
 
+static void cmd_resize(shim *s, client *c, const char *args)
+{
+	unsigned h = 0, w = 0;
+	if (s->console < 0)
+		return reply_error(s, c, "the container has no tty");
+	if (sscanf(args, "%u %u", &h, &w) != 2 || !h || !w || h > 65535 || w > 65535)
+		return reply_error(s, c, "resize: need a height and a width");
+	struct winsize ws = {.ws_row = (unsigned short)h, .ws_col = (unsigned short)w};
+	if (ioctl(s->console, TIOCSWINSZ, &ws) < 0)
+		return reply_error(s, c, strerror(errno));
+	reply_ok(s, c);
+}
+
 static void cmd_close_stdin(shim *s, client *c)
 {
 	attach_close_stdin(s);
@@ -244,7 +258,7 @@ static void dispatch(shim *s, client *c, char *line)
 	else if (strcmp(line, "attach") == 0)
 		cmd_attach(s, c, args);
 	else if (strcmp(line, "resize") == 0)
-		reply_error(s, c, "the container has no tty");
+		cmd_resize(s, c, args);
 	else
 		reply_error(s, c, "unknown command");
 }

@@ -22,7 +22,7 @@
  *                          ends them (and closes the container's stdin with
  *                          stdin-once). The shim closes the stream after the
  *                          container exited and its output was sent.
- *   resize H W             reserved for the pty (an error without one)
+ *   resize H W             set the pty's window size (an error without a tty)
  *
  * The socket disappears when the shim exits; the exit file stays. */
 #ifndef ENGINE_SHIM_CTL_H

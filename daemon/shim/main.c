@@ -142,7 +142,29 @@ static int make_pipes(shim *s, rt_stdio *io, err_t **err)
 	fcntl(er[0], F_SETFL, O_NONBLOCK);
 	if (in[1] >= 0)
 		fcntl(in[1], F_SETFL, O_NONBLOCK);
-	*io = (rt_stdio){.in = in[0], .out = out[1], .err = er[1], .console = -1};
+	*io = (rt_stdio){.in = in[0], .out = out[1], .err = er[1]};
+	return 0;
+}
+
+/* With a terminal the pty master replaces the pipes: it is the output (all
+ * of it "stdout", as in Docker) and, with --stdin, the input. */
+static int use_console(shim *s, err_t **err)
+{
+	int m = s->ctr->console;
+	if (m < 0)
+		return 0;
+	close(s->out_fd);
+	close(s->err_fd);
+	if (s->in_fd >= 0)
+		close(s->in_fd);
+	fcntl(m, F_SETFL, O_NONBLOCK);
+	s->out_fd = m;
+	s->err_fd = -1;
+	s->in_fd = s->o->open_stdin ? fcntl(m, F_DUPFD_CLOEXEC, 3) : -1;
+	s->ctr->console = -1;
+	s->console = m;
+	if (s->o->open_stdin && s->in_fd < 0)
+		return err_sys(err, "dup the pty master");
 	return 0;
 }
 
@@ -171,7 +193,7 @@ static int start_container(shim *s, err_t **err)
 	s->log = jsonlog_open(s->o->log_path, s->o->log_max_size, s->o->log_max_files, err);
 	int r = s->log ? runtime_create(s->spec, &s->cfg, &io, &s->ctr, err) : -1;
 	close_child_ends(&io);
-	if (r < 0)
+	if (r < 0 || use_console(s, err) < 0)
 		return -1;
 	s->pid = s->ctr->pid;
 	s->running = true;
@@ -275,7 +297,7 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	shim s = {.o = &o, .out_fd = -1, .err_fd = -1, .in_fd = -1, .in_owner = -1, .listen_fd = -1};
+	shim s = {.o = &o, .out_fd = -1, .err_fd = -1, .in_fd = -1, .in_owner = -1, .listen_fd = -1, .console = -1};
 	_cleanup_err_ err_t *err = NULL;
 	if (detach(&o) < 0 || fs_mkdir_p(o.state_dir, 0700, &err) < 0 || setup_signals(&s, &err) < 0 ||
 	    ctl_listen(&s, &err) < 0 || start_container(&s, &err) < 0) {

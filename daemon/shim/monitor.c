@@ -89,10 +89,12 @@ static void on_output(shim *s, int stream)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (n <= 0) {
+	if (n <= 0) { /* EOF; a pty master reads EIO once the slave is gone */
 		jsonlog_eof(s->log, stream, &now);
 		close(*fd);
 		*fd = -1;
+		if (s->console >= 0 && stream == JSONLOG_STDOUT)
+			s->console = -1; /* that was the master */
 	} else {
 		jsonlog_feed(s->log, stream, buf, (size_t)n, &now);
 		attach_output(s, stream, buf, (size_t)n);

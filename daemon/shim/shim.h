@@ -54,6 +54,7 @@ typedef struct shim {
 	shim_exit exit;
 	int out_fd, err_fd; /* our ends of the container's stdout/stderr, -1 at EOF */
 	int in_fd;          /* our end of its stdin, -1 when closed or not open */
+	int console;        /* the pty master with a terminal (also out_fd), -1 */
 	strbuf in_pending;  /* stdin bytes the pipe did not take yet */
 	int in_owner;       /* the client whose bytes are pending, -1 */
 	jsonlog *log;

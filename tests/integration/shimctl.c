@@ -5,7 +5,7 @@
  *                 [--max-file N] [--cgroup-parent P] [--shim-cgroup P] [--init P] [--cache D] [--hold]
  *                 (--hold: stay alive after the spawn, as engined would, until killed)
  *   shimctl run   (the same options: spawn, then wait; exits with the container's code)
- *   shimctl status|wait|exit|pids STATE
+ *   shimctl status|wait|exit|pids|pause|resume STATE, shimctl resize STATE H W
  *   shimctl kill STATE SIGNAL [all]
  *   shimctl attach STATE        (stdin -> container, frames decoded to stdout/stderr)
  *   shimctl exec BUNDLE ID PID CMD...  (runtime_exec_in with the bundle's process settings)
@@ -25,6 +25,7 @@
 #include "seccomp_profile.h"
 #include "runtime.h"
 #include "shim_client.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 static int fail(err_t *e, int code)
@@ -122,7 +123,11 @@ static int cmd_simple(const char *cmd, const char *state, char **rest)
 		return shim_kill(state, sig, all, &e) < 0 ? fail(e, e && e->kind == ERR_CONFLICT ? 3 : 1) : 0;
 	}
 	_cleanup_json_ json_object *reply = NULL;
-	if (shim_call(state, cmd, &reply, &e) < 0)
+	_cleanup_sb_ strbuf req = STRBUF_INIT;
+	sb_puts(&req, cmd);
+	for (char **a = rest; *a; a++)
+		sb_printf(&req, " %s", *a);
+	if (shim_call(state, req.buf, &reply, &e) < 0)
 		return fail(e, 1);
 	printf("%s\n", jdump(reply));
 	return 0;
@@ -178,9 +183,9 @@ static int cmd_exec(char **argv)
 	rt_process p = s->process;
 	p.args = argv + 3;
 	p.user.name = NULL;
-	rt_stdio io = {-1, 1, 2, -1};
+	rt_stdio io = {-1, 1, 2};
 	pid_t pid;
-	if (runtime_exec_in(s, &cfg, &p, (pid_t)atoi(argv[2]), &io, &pid, &e) < 0) {
+	if (runtime_exec_in(s, &cfg, &p, (pid_t)atoi(argv[2]), &io, &pid, NULL, &e) < 0) {
 		int code = runtime_start_exit_code(e);
 		fail(e, 0);
 		return code;

@@ -446,6 +446,22 @@ class RuntimeTest(unittest.TestCase):
 
     # -- init, exec, mounts, layers ------------------------------------------
 
+    def test_terminal(self):
+        def m(c):
+            c["process"]["terminal"] = True
+        ex, out, err, _ = self.run_container(
+            ["/bin/sh", "-c", "tty; test -t 0 && test -t 1 && echo both-tty; ls -l /dev/console; "
+                              "stty size; echo err >&2"], m)
+        self.assertEqual(ex["exit_code"], 0)
+        self.assertIn("/dev/pts/0\r\n", out)  # a pty of the container's own devpts instance
+        self.assertIn("both-tty", out)
+        self.assertIn("err\r\n", out)      # with a tty everything is "stdout", as in Docker
+        self.assertEqual(err, "")
+        cid, p, st = self.spawn(["/bin/sh", "-c", "sleep 0.5; stty size"], m)
+        self.ctl(p["state"], "resize", "30", "100")
+        self.assertEqual(self.wait(p)["exit_code"], 0)
+        self.assertIn("30 100", self.read_log(p["log"])[0])
+
     def test_init(self):
         ex, out, err, _ = self.run_container(
             ["/bin/sh", "-c", "cat /proc/1/comm; echo me=$$; sleep 0.1 & exit 7"],
