@@ -177,21 +177,37 @@ static int cg_make(cgroup *cg, err_t **err)
 	return 0;
 }
 
+cgroup *cgroup_plan(const char *root, cg_mode mode, const char *path, err_t **err)
+{
+	cgroup *cg = cg_new(root, mode, path);
+	if (cg_layout(cg, err) < 0) {
+		err_wrap(err, "cgroup %s", path);
+		cgroup_free(cg);
+		return NULL;
+	}
+	return cg;
+}
+
+int cgroup_realize(cgroup *cg, const rt_resources *res, err_t **err)
+{
+	if (cg_make(cg, err) < 0)
+		return err_wrap(err, "cgroup %s", cg->path);
+	if (res && (cg->mode == CG_MODE_V2 ? cg_v2_apply(cg, res, err) : cg_v1_apply(cg, res, err)) < 0) {
+		cgroup_destroy(cg, 0, NULL);
+		return err_wrap(err, "cgroup %s", cg->path);
+	}
+	return 0;
+}
+
 cgroup *cgroup_create(const char *root, cg_mode mode, const char *path, const rt_resources *res,
 		      err_t **err)
 {
-	cgroup *cg = cg_new(root, mode, path);
-	if (cg_layout(cg, err) < 0 || cg_make(cg, err) < 0)
-		goto fail;
-	if (res && (mode == CG_MODE_V2 ? cg_v2_apply(cg, res, err) : cg_v1_apply(cg, res, err)) < 0) {
-		cgroup_destroy(cg, 0, NULL);
-		goto fail;
+	cgroup *cg = cgroup_plan(root, mode, path, err);
+	if (cg && cgroup_realize(cg, res, err) < 0) {
+		cgroup_free(cg);
+		return NULL;
 	}
 	return cg;
-fail:
-	err_wrap(err, "cgroup %s", path);
-	cgroup_free(cg);
-	return NULL;
 }
 
 cgroup *cgroup_open(const char *root, cg_mode mode, const char *path, err_t **err)

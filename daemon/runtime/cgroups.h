@@ -31,6 +31,10 @@ const char *cgroup_mode_name(cg_mode m); /* "v1", "hybrid", "v2"; Docker's Cgrou
  * reused. mode is normally from cgroup_detect(). */
 cgroup *cgroup_create(const char *root, cg_mode mode, const char *path, const rt_resources *res,
 		      err_t **err);
+/* cgroup_create() in two steps: the plan finds the hierarchies (nothing is
+ * written), realize makes the directories and writes the limits. */
+cgroup *cgroup_plan(const char *root, cg_mode mode, const char *path, err_t **err);
+int cgroup_realize(cgroup *cg, const rt_resources *res, err_t **err);
 /* An existing cgroup (re-adoption, `top`, pause). */
 cgroup *cgroup_open(const char *root, cg_mode mode, const char *path, err_t **err);
 void cgroup_free(cgroup *cg);

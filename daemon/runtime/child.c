@@ -1,9 +1,10 @@
 /* child.c: the container's first process from clone() to execve. It joins
- * its cgroup before anything else (so every byte it allocates is accounted),
- * then the namespaces to join, unshares its cgroup namespace, sets the
- * hostname, builds and pivots into the root, writes sysctls, masks paths,
- * and hands over to process.c. Any failure goes to the parent through the
- * sync pipe and the child exits. */
+ * the namespaces to join, sets the hostname, mounts the overlay root and the
+ * spec's mounts; before the first cgroupfs mount (or pivot_root) it waits
+ * for the parent to have moved it into its cgroup and unshares its cgroup
+ * namespace; then it pivots, writes sysctls, masks paths and hands over to
+ * process.c. Nothing of the image runs before it is in its cgroup. Any
+ * failure goes to the parent through the sync pipe and the child exits. */
 #include "child.h"
 
 #include <errno.h>
@@ -61,14 +62,30 @@ static int oom_score(const rt_process *p, err_t **err)
 	return 0;
 }
 
+/* Waits until the parent moved us into our cgroup, then makes it the root
+ * of our cgroup namespace. EOF: the parent failed and reports why. */
+static int enter_cgroup(void *ctx, err_t **err)
+{
+	child_ctx *c = ctx;
+	char go = 0;
+	if (c->in_cgroup)
+		return 0;
+	while (read(c->go_rd, &go, 1) < 0 && errno == EINTR)
+		;
+	if (go != 'g')
+		_exit(128);
+	c->in_cgroup = true;
+	const rt_namespace *cg = spec_namespace(c->spec, CLONE_NEWCGROUP);
+	if (cg && !cg->path && unshare(CLONE_NEWCGROUP) < 0)
+		return err_sys(err, "unshare the cgroup namespace");
+	return 0;
+}
+
 static int enter_namespaces(const child_ctx *c, err_t **err)
 {
 	const rt_spec *s = c->spec;
-	if (cgroup_enter_fds(c->cg_fds, c->n_cg_fds, err) < 0 || ns_join(s, c->ns_fds, err) < 0)
+	if (ns_join(s, c->ns_fds, err) < 0)
 		return -1;
-	const rt_namespace *cg = spec_namespace(s, CLONE_NEWCGROUP);
-	if (cg && !cg->path && unshare(CLONE_NEWCGROUP) < 0)
-		return err_sys(err, "unshare the cgroup namespace");
 	if (setsid() < 0)
 		return err_sys(err, "setsid");
 	const rt_namespace *net = spec_namespace(s, CLONE_NEWNET);
@@ -77,22 +94,25 @@ static int enter_namespaces(const child_ctx *c, err_t **err)
 	return set_hostname(s, err);
 }
 
-static int build_root(const child_ctx *c, err_t **err)
+static int build_root(child_ctx *c, err_t **err)
 {
 	const rt_spec *s = c->spec;
 	if (!spec_namespace(s, CLONE_NEWNS))
 		return err_invalid(err, "a container needs a mount namespace");
-	if (rootfs_prepare(s, err) < 0 || mounts_setup(s, &c->mctx, err) < 0 ||
+	c->mctx.before_cgroup = enter_cgroup;
+	c->mctx.before_cgroup_ctx = c;
+	if (rootfs_prepare(s, err) < 0 || mounts_setup(s, &c->mctx, err) < 0 || enter_cgroup(c, err) < 0 ||
 	    rootfs_pivot(s->root_path, err) < 0 || write_sysctls(s, err) < 0 ||
 	    mounts_mask_and_protect(s, err) < 0 || rootfs_finish(s, err) < 0)
 		return -1;
 	return oom_score(&s->process, err);
 }
 
-void child_main(const child_ctx *c)
+void child_main(child_ctx *c)
 {
 	err_t *err = NULL;
 	close(c->sync_rd);
+	close(c->go_wr);
 	umask(0);
 	if (enter_namespaces(c, &err) == 0 && build_root(c, &err) == 0)
 		process_exec(&c->proc, &err);

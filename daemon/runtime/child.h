@@ -15,13 +15,13 @@ typedef struct child_ctx {
 	proc_ctx proc;
 	int sync_fd;      /* write end; close-on-exec */
 	int sync_rd;      /* the parent's end, closed by the child */
-	const int *cg_fds; /* cgroup.procs of each hierarchy */
-	size_t n_cg_fds;
+	int go_rd, go_wr;  /* "g" from the parent once we sit in our cgroup */
+	bool in_cgroup;    /* that happened (and the cgroup namespace is ours) */
 	const int *ns_fds; /* per spec namespace: fd to join or -1 */
 	mount_ctx mctx;
 } child_ctx;
 
 /* Runs in the clone()d child; never returns. */
-__attribute__((noreturn)) void child_main(const child_ctx *c);
+__attribute__((noreturn)) void child_main(child_ctx *c);
 
 #endif

@@ -104,6 +104,8 @@ static int mount_cgroup_v1(const char *target, const rt_mount *m, const mount_ct
 
 static int mount_cgroup(const rt_mount *m, const char *root, const mount_ctx *ctx, err_t **err)
 {
+	if (ctx->before_cgroup && ctx->before_cgroup(ctx->before_cgroup_ctx, err) < 0)
+		return -1;
 	_cleanup_free_ char *target = path_mkdir_in_root(root, m->destination, 0755, err);
 	if (!target)
 		return -1;

@@ -11,6 +11,10 @@
 typedef struct mount_ctx {
 	cg_mode cg_mode;
 	char **cg_v1_names; /* v1 hierarchy directory names, for "cgroup" mounts */
+	/* Called before the first cgroupfs mount: the container must sit in its
+	 * cgroup (and cgroup namespace) by then. */
+	int (*before_cgroup)(void *ctx, err_t **err);
+	void *before_cgroup_ctx;
 } mount_ctx;
 
 /* Mounts s->mounts under s->root_path, in order, then creates /dev's nodes

@@ -1,9 +1,12 @@
 /* runtime.c: runtime_create(), the parent's half of starting a container.
- * Everything that can fail cheaply or needs the host's view happens here,
- * before clone: the cgroup with its limits, the namespace files to join, the
- * compiled seccomp filter, clamped rlimits, the init binary. Then one clone()
- * with the new namespaces; the child (child.c) does the rest and the parent
- * waits on the close-on-exec sync pipe until the command runs or fails. */
+ * Before clone: the namespace files to join, the compiled seccomp filter,
+ * clamped rlimits, the init binary, the cgroup's hierarchies. Then one
+ * clone() with the new namespaces; while the child (child.c) mounts its
+ * root, the parent creates the cgroup, writes the limits and moves the child
+ * in, then lets it go on past the point where it needs its cgroup (the
+ * cgroup namespace and cgroupfs mounts, and before it runs anything of the
+ * image). The parent waits on the close-on-exec sync pipe until the command
+ * runs or fails. */
 #include "runtime.h"
 
 #include <errno.h>
@@ -50,15 +53,15 @@ char *runtime_cgroup_path(const rt_spec *s, const rt_config *cfg)
 	return xasprintf("%s/%s", parent, cfg->id ? cfg->id : "container");
 }
 
-cgroup *rt_open_cgroup(const rt_spec *s, const rt_config *cfg, bool create, err_t **err)
+cgroup *rt_open_cgroup(const rt_spec *s, const rt_config *cfg, bool plan, err_t **err)
 {
 	const char *root = cfg->cgroup_root ? cfg->cgroup_root : CGROUP_ROOT;
 	cg_mode mode;
 	if (cgroup_detect(root, &mode, err) < 0)
 		return NULL;
 	_cleanup_free_ char *path = runtime_cgroup_path(s, cfg);
-	if (create)
-		return cgroup_create(root, mode, path, &s->resources, err);
+	if (plan)
+		return cgroup_plan(root, mode, path, err);
 	return cgroup_open(root, mode, path, err);
 }
 
@@ -96,8 +99,6 @@ static void close_fds(int *fds, size_t n)
 
 /* The host-side resources a start holds until the child exec'd. */
 typedef struct start_res {
-	int *cg_fds;
-	size_t n_cg_fds;
 	int *ns_fds;
 	size_t n_ns;
 	rt_rlimit *rlimits;
@@ -108,8 +109,6 @@ typedef struct start_res {
 
 static void start_res_done(start_res *r)
 {
-	close_fds(r->cg_fds, r->n_cg_fds);
-	free(r->cg_fds);
 	close_fds(r->ns_fds, r->n_ns);
 	free(r->ns_fds);
 	free(r->rlimits);
@@ -122,8 +121,6 @@ static void start_res_done(start_res *r)
 static int prepare(const rt_spec *s, const rt_config *cfg, const cgroup *cg, child_ctx *c, start_res *r,
 		   err_t **err)
 {
-	if (cgroup_procs_fds(cg, &r->cg_fds, &r->n_cg_fds, err) < 0)
-		return -1;
 	r->n_ns = s->n_namespaces;
 	r->ns_fds = xcalloc(r->n_ns + 1, sizeof(int));
 	for (size_t i = 0; i < r->n_ns; i++)
@@ -142,8 +139,6 @@ static int prepare(const rt_spec *s, const rt_config *cfg, const cgroup *cg, chi
 	}
 	r->v1_names = cgroup_v1_names(cg);
 	c->spec = s;
-	c->cg_fds = r->cg_fds;
-	c->n_cg_fds = r->n_cg_fds;
 	c->ns_fds = r->ns_fds;
 	c->mctx.cg_mode = cgroup_get_mode(cg);
 	c->mctx.cg_v1_names = r->v1_names;
@@ -166,7 +161,7 @@ int rt_console_pair(const rt_process *p, int sv[2], err_t **err)
 
 int rt_wait_child(pid_t pid, int sync_rd, int console_rd, int *console, err_t **err)
 {
-	int r = sync_wait_exec(sync_rd, err);
+	int r = sync_rd < 0 ? -1 : sync_wait_exec(sync_rd, err);
 	if (r == 0 && console_rd >= 0)
 		r = pty_recv_master(console_rd, console, err);
 	if (r < 0) {
@@ -177,17 +172,32 @@ int rt_wait_child(pid_t pid, int sync_rd, int console_rd, int *console, err_t **
 	return r;
 }
 
-static int spawn(child_ctx *c, const rt_stdio *stdio, pid_t *pid, int *console, err_t **err)
+/* In the parent while the child builds its root: the cgroup and its limits,
+ * the child moved in, then "go". Moving a task can wait for an RCU grace
+ * period (ms on a busy host): done here it overlaps the child's mounts. */
+static int place_child(child_ctx *c, cgroup *cg, pid_t pid, int go, err_t **err)
 {
-	int p[2], sv[2];
+	if (cgroup_realize(cg, &c->spec->resources, err) < 0 || cgroup_add_pid(cg, pid, err) < 0)
+		return -1; /* closing `go` unwritten tells the child to give up */
+	if (write(go, "g", 1) != 1)
+		return err_sys(err, "start the container's process");
+	return 0;
+}
+
+static int spawn(child_ctx *c, const rt_stdio *stdio, cgroup *cg, pid_t *pid, int *console, err_t **err)
+{
+	int p[2], g[2] = {-1, -1}, sv[2];
 	if (rt_console_pair(&c->spec->process, sv, err) < 0)
 		return -1;
-	if (pipe2(p, O_CLOEXEC) < 0) {
+	if (pipe2(p, O_CLOEXEC) < 0 || pipe2(g, O_CLOEXEC) < 0) {
 		close_fds(sv, 2);
+		close_fds(g, 2);
 		return err_sys(err, "pipe");
 	}
 	c->sync_rd = p[0];
 	c->sync_fd = p[1];
+	c->go_rd = g[0];
+	c->go_wr = g[1];
 	c->proc.stdio = stdio;
 	c->proc.console_sock = sv[1];
 	c->proc.console_bind = true;
@@ -196,9 +206,15 @@ static int spawn(child_ctx *c, const rt_stdio *stdio, pid_t *pid, int *console, 
 		child_main(c);
 	int saved = errno;
 	close(p[1]);
+	close(g[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
-	int r = *pid < 0 ? err_set(err, ERR_SYSTEM, saved, "clone") : rt_wait_child(*pid, p[0], sv[0], console, err);
+	int r = *pid < 0 ? err_set(err, ERR_SYSTEM, saved, "clone") : place_child(c, cg, *pid, g[1], err);
+	close(g[1]);
+	if (r == 0)
+		r = rt_wait_child(*pid, p[0], sv[0], console, err);
+	else if (*pid > 0)
+		rt_wait_child(*pid, -1, -1, NULL, NULL);
 	close(p[0]);
 	if (sv[0] >= 0)
 		close(sv[0]);
@@ -208,7 +224,7 @@ static int spawn(child_ctx *c, const rt_stdio *stdio, pid_t *pid, int *console, 
 int runtime_create(const rt_spec *s, const rt_config *cfg, const rt_stdio *stdio, rt_container **ret,
 		   err_t **err)
 {
-	cgroup *cg = rt_open_cgroup(s, cfg, true, err);
+	cgroup *cg = rt_open_cgroup(s, cfg, true, err); /* realized by spawn() */
 	if (!cg)
 		return -1;
 	child_ctx c = {0};
@@ -218,7 +234,7 @@ int runtime_create(const rt_spec *s, const rt_config *cfg, const rt_stdio *stdio
 	rt_stdio none = RT_STDIO_NULL;
 	int r = prepare(s, cfg, cg, &c, &res, err);
 	if (r == 0)
-		r = spawn(&c, stdio ? stdio : &none, &pid, &console, err);
+		r = spawn(&c, stdio ? stdio : &none, cg, &pid, &console, err);
 	start_res_done(&res);
 	if (r < 0) {
 		cgroup_destroy(cg, 1000, NULL);

@@ -5,8 +5,8 @@
 #include "process.h"
 #include "runtime.h"
 
-/* The container's cgroup (created with the spec's limits, or opened). */
-cgroup *rt_open_cgroup(const rt_spec *s, const rt_config *cfg, bool create, err_t **err);
+/* The container's cgroup: planned (cgroup_plan, for runtime_create to realize), or opened. */
+cgroup *rt_open_cgroup(const rt_spec *s, const rt_config *cfg, bool plan, err_t **err);
 /* Fills pc for process p: caps clamped to the kernel, rlimits clamped to the
  * host (*rlimits is the copy), the seccomp filter compiled (or cached). */
 int rt_prepare_proc(const rt_spec *s, const rt_config *cfg, const rt_process *p, proc_ctx *pc,

@@ -280,6 +280,15 @@ class RuntimeTest(unittest.TestCase):
         ex, out, err, r = self.run_container(["/bin"])
         self.assertEqual(r.returncode, 126)
 
+    def test_cgroup_failure_cleans_up(self):
+        # The cgroup is made while the child mounts its root: a limit the kernel
+        # refuses must stop the child and leave nothing behind (checked in tearDown).
+        ex, out, err, r = self.run_container(
+            ["/bin/true"], lambda c: c["linux"]["resources"]["cpu"].update({"cpus": "4000-4001"}))
+        self.assertEqual(r.returncode, 128, r.stderr)
+        self.assertIn("cpuset.cpus", r.stderr)
+        self.assertEqual(ex["exit_code"], 128)
+
     # -- resources ---------------------------------------------------------
 
     def test_limits_visible_on_host(self):
