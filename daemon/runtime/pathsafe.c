@@ -71,15 +71,19 @@ char *path_in_root(const char *root, const char *path, err_t **err)
 		struct stat st;
 		_cleanup_free_ char *full = fs_path_join(root, cur.buf);
 		if (lstat(full, &st) < 0) {
-			if (errno != ENOENT)
-				return err_sys(err, "stat %s", full), NULL;
+			if (errno != ENOENT) {
+				err_sys(err, "stat %s", full);
+				return NULL;
+			}
 			missing = true;
 			continue;
 		}
 		if (!S_ISLNK(st.st_mode))
 			continue;
-		if (++links > PATHSAFE_MAX_LINKS)
-			return err_set(err, ERR_INVALID, ELOOP, "resolve %s in the container", path), NULL;
+		if (++links > PATHSAFE_MAX_LINKS) {
+			err_set(err, ERR_INVALID, ELOOP, "resolve %s in the container", path);
+			return NULL;
+		}
 		_cleanup_free_ char *target = NULL;
 		if (read_link(root, &cur, &target, err) < 0)
 			return NULL;
