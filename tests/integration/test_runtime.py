@@ -542,6 +542,24 @@ class RuntimeTest(unittest.TestCase):
                                              lowers=lowers + [self.lower])
         self.assertEqual(out.split(), ["120", "0", "119"], err)
 
+    def test_join_network_namespace_by_path(self):
+        # How engined will hand over a prepared network (bridge, veth): a netns path.
+        name = "engtest-%d" % os.getpid()
+        subprocess.run(["ip", "netns", "add", name], check=True)
+        try:
+            subprocess.run(["ip", "-n", name, "link", "add", "veth-test0", "type", "veth", "peer", "name",
+                            "veth-test1"], check=True)
+
+            def m(c):
+                for n in c["linux"]["namespaces"]:
+                    if n["type"] == "network":
+                        n["path"] = "/run/netns/" + name
+            ex, out, err, _ = self.run_container(["/bin/sh", "-c", "ip -o link"], m)
+            self.assertIn("veth-test0", out)
+            self.assertIn("lo: <LOOPBACK>", out)  # a joined namespace is left as it is
+        finally:
+            subprocess.run(["ip", "netns", "del", name], check=True)
+
     def test_network_host(self):
         def m(c):
             c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
