@@ -2,7 +2,8 @@
  * the integration tests and the bench; engined uses the same calls.
  *
  *   shimctl spawn --shim P --id ID --bundle B --state S --log L [--stdin] [--max-size N]
- *                 [--max-file N] [--cgroup-parent P] [--shim-cgroup P] [--init P] [--cache D] [--hold]
+ *                 [--max-file N] [--cgroup-root D] [--cgroup-parent P] [--shim-cgroup P] [--init P]
+ *                 [--cache D] [--hold]
  *                 (--hold: stay alive after the spawn, as engined would, until killed)
  *   shimctl run   (the same options: spawn, then wait; exits with the container's code)
  *   shimctl status|wait|exit|pids|pause|resume STATE, shimctl resize STATE H W
@@ -49,7 +50,7 @@ static int parse_spawn(int argc, char **argv, shim_spawn_opts *o)
 		{"shim", 1, 0, 'S'}, {"id", 1, 0, 'i'},        {"bundle", 1, 0, 'b'},     {"state", 1, 0, 's'},
 		{"log", 1, 0, 'l'},  {"stdin", 0, 0, 'I'},     {"max-size", 1, 0, 'm'},   {"max-file", 1, 0, 'n'},
 		{"cgroup-parent", 1, 0, 'p'}, {"shim-cgroup", 1, 0, 'c'}, {"init", 1, 0, 'e'}, {"cache", 1, 0, 'C'},
-		{"hold", 0, 0, 'H'}, {0, 0, 0, 0},
+		{"hold", 0, 0, 'H'}, {"cgroup-root", 1, 0, 'r'}, {0, 0, 0, 0},
 	};
 	int ch;
 	optind = 1;
@@ -68,6 +69,7 @@ static int parse_spawn(int argc, char **argv, shim_spawn_opts *o)
 		case 'e': o->init_path = optarg; break;
 		case 'C': o->seccomp_cache = optarg; break;
 		case 'H': hold = true; break;
+		case 'r': o->cgroup_root = optarg; break;
 		default: return -1;
 		}
 	}

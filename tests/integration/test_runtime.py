@@ -560,6 +560,39 @@ class RuntimeTest(unittest.TestCase):
         finally:
             subprocess.run(["ip", "netns", "del", name], check=True)
 
+    def test_cgroup_v2_path_on_the_unified_mount(self):
+        # A hybrid host's cgroup2 mount has no controllers, but it runs the real
+        # v2 code: the cgroup, cgroup.freeze, cgroup.kill, the BPF device filter,
+        # a cgroup2 mount in the container. (On a pure v2 host every test does.)
+        unified = os.path.join(CG_ROOT, "unified")
+        if CG_V2 or not os.path.exists(os.path.join(unified, "cgroup.procs")):
+            self.skipTest("no separate cgroup2 mount")
+
+        def m(c):
+            res = c["linux"]["resources"]
+            for k in ("memory", "cpu", "pids"):
+                res.pop(k)
+            res["devices"] = [{"allow": False, "access": "rwm"},
+                              {"allow": True, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]
+        cid, p, st = self.spawn(
+            ["/bin/sh", "-c", "cat /proc/self/cgroup | grep ^0::; grep ' /sys/fs/cgroup ' /proc/mounts; "
+                              "echo x > /dev/null && echo null-ok; head -c1 /dev/zero || echo zero-denied; "
+                              "while true; do echo tick; sleep 0.05; done"],
+            m, extra=["--cgroup-root", unified])
+        time.sleep(0.3)
+        self.ctl(p["state"], "pause")
+        with open(os.path.join(unified, self.cg_parent, cid, "cgroup.freeze")) as f:
+            self.assertEqual(f.read().strip(), "1")
+        self.ctl(p["state"], "resume")
+        self.ctl(p["state"], "kill", "KILL", "all")  # cgroup.kill
+        self.assertEqual(self.wait(p)["exit_code"], 137)
+        out, err = self.read_log(p["log"])
+        self.assertIn("0::/\n", out)
+        self.assertIn("cgroup2", out)
+        self.assertIn("null-ok", out)
+        self.assertIn("zero-denied", out)
+        self.assertIn("Operation not permitted", err)
+
     def test_network_host(self):
         def m(c):
             c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
