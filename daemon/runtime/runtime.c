@@ -184,6 +184,21 @@ static int place_child(child_ctx *c, cgroup *cg, pid_t pid, int go, err_t **err)
 	return 0;
 }
 
+/* The child's own report wins: when it failed first (its overlay mount, say),
+ * our cgroup error is only a consequence (the child was gone). */
+static int finish_spawn(pid_t pid, int placed, int sync_rd, int console_rd, int *console, err_t **err)
+{
+	_cleanup_err_ err_t *child = NULL;
+	int r = rt_wait_child(pid, sync_rd, placed == 0 ? console_rd : -1, console, &child);
+	if (placed < 0 && r == 0) /* it gave up on the closed go pipe */
+		rt_wait_child(pid, -1, -1, NULL, NULL);
+	if (r < 0 && child && err) {
+		err_free(err);
+		*err = steal_ptr(&child);
+	}
+	return placed < 0 ? -1 : r;
+}
+
 static int spawn(child_ctx *c, const rt_stdio *stdio, cgroup *cg, pid_t *pid, int *console, err_t **err)
 {
 	int p[2], g[2] = {-1, -1}, sv[2];
@@ -211,10 +226,8 @@ static int spawn(child_ctx *c, const rt_stdio *stdio, cgroup *cg, pid_t *pid, in
 		close(sv[1]);
 	int r = *pid < 0 ? err_set(err, ERR_SYSTEM, saved, "clone") : place_child(c, cg, *pid, g[1], err);
 	close(g[1]);
-	if (r == 0)
-		r = rt_wait_child(*pid, p[0], sv[0], console, err);
-	else if (*pid > 0)
-		rt_wait_child(*pid, -1, -1, NULL, NULL);
+	if (*pid > 0)
+		r = finish_spawn(*pid, r, p[0], sv[0], console, err);
 	close(p[0]);
 	if (sv[0] >= 0)
 		close(sv[0]);

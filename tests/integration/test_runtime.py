@@ -289,6 +289,13 @@ class RuntimeTest(unittest.TestCase):
         self.assertIn("cpuset.cpus", r.stderr)
         self.assertEqual(ex["exit_code"], 128)
 
+    def test_child_error_wins_over_cgroup_error(self):
+        # The child fails (a lower dir is missing) while the parent makes its
+        # cgroup: the child's reason is the one reported.
+        ex, out, err, r = self.run_container(["/bin/true"], lowers=["/nonexistent-layer-dir"])
+        self.assertEqual(r.returncode, 128, r.stderr)
+        self.assertIn("mount the overlay rootfs", r.stderr)
+
     # -- resources ---------------------------------------------------------
 
     def test_limits_visible_on_host(self):
