@@ -311,6 +311,18 @@ int cgroup_oom_kills(const cgroup *cg, uint64_t *count, err_t **err)
 	return cg->mode == CG_MODE_V2 ? cg_v2_oom_kills(cg, count, err) : cg_v1_oom_kills(cg, count, err);
 }
 
+int cgroup_oom_watch(const cgroup *cg, err_t **err)
+{
+	return cg->mode == CG_MODE_V2 ? cg_v2_oom_watch(cg, err) : cg_v1_oom_watch(cg, err);
+}
+
+void cgroup_oom_watch_drain(int fd)
+{
+	char buf[4096];
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
 static const char *procs_dir(const cgroup *cg)
 {
 	const char *d = cgroup_dir(cg, "pids");

@@ -63,6 +63,12 @@ int cgroup_freeze(const cgroup *cg, bool frozen, err_t **err);
 int cgroup_pids(const cgroup *cg, pid_t **pids, size_t *n, err_t **err);
 /* How many processes the OOM killer killed in this cgroup. */
 int cgroup_oom_kills(const cgroup *cg, uint64_t *count, err_t **err);
+/* A fd that turns readable when the OOM killer may have acted in the cgroup
+ * (v2: inotify on memory.events; v1: an eventfd registered for
+ * memory.oom_control). After it fired, call cgroup_oom_watch_drain() and
+ * compare cgroup_oom_kills() with what was seen before. */
+int cgroup_oom_watch(const cgroup *cg, err_t **err);
+void cgroup_oom_watch_drain(int fd);
 int cgroup_kill_all(const cgroup *cg, int sig, err_t **err);
 /* Removes the cgroup (and any child cgroups). Processes still in it are
  * killed; exiting ones get up to timeout_ms to leave. */

@@ -38,10 +38,12 @@ int cg_v1_create(cgroup *cg, err_t **err);
 int cg_v1_apply(const cgroup *cg, const rt_resources *r, err_t **err);
 int cg_v1_freeze(const cgroup *cg, bool frozen, err_t **err);
 int cg_v1_oom_kills(const cgroup *cg, uint64_t *count, err_t **err);
+int cg_v1_oom_watch(const cgroup *cg, err_t **err);
 
 int cg_v2_create(cgroup *cg, const char *hroot, err_t **err);
 int cg_v2_apply(const cgroup *cg, const rt_resources *r, err_t **err);
 int cg_v2_freeze(const cgroup *cg, bool frozen, err_t **err);
 int cg_v2_oom_kills(const cgroup *cg, uint64_t *count, err_t **err);
+int cg_v2_oom_watch(const cgroup *cg, err_t **err);
 
 #endif

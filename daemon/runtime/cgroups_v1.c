@@ -3,15 +3,18 @@
  * v1 files, a new cpuset level inherits its parent's cpus and mems (the
  * kernel leaves them empty), the device allowlist is written to
  * devices.allow/deny, freezing is freezer.state and OOM kills are counted in
- * memory.oom_control. */
+ * memory.oom_control (and signalled through cgroup.event_control). */
 #include "cgroups_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/statfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "fsutil.h"
@@ -177,4 +180,21 @@ int cg_v1_oom_kills(const cgroup *cg, uint64_t *count, err_t **err)
 	if (!dir)
 		return 0;
 	return cg_read_key(dir, "memory.oom_control", "oom_kill", count, err);
+}
+
+/* v1's notification API: an eventfd and memory.oom_control, registered in
+ * cgroup.event_control; the eventfd counts OOM events. */
+int cg_v1_oom_watch(const cgroup *cg, err_t **err)
+{
+	const char *dir = cgroup_dir(cg, "memory");
+	if (!dir)
+		return err_set(err, ERR_SYSTEM, 0, "the memory cgroup controller is not mounted");
+	_cleanup_free_ char *ctl = fs_path_join(dir, "memory.oom_control");
+	_cleanup_close_ int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	_cleanup_close_ int ofd = open(ctl, O_RDONLY | O_CLOEXEC);
+	if (efd < 0 || ofd < 0)
+		return err_sys(err, "watch %s", ctl);
+	if (cg_writef(dir, "cgroup.event_control", err, "%d %d", efd, ofd) < 0)
+		return -1;
+	return steal_fd(&efd);
 }

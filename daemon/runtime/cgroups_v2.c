@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -140,4 +141,15 @@ int cg_v2_freeze(const cgroup *cg, bool frozen, err_t **err)
 int cg_v2_oom_kills(const cgroup *cg, uint64_t *count, err_t **err)
 {
 	return cg_read_key(cg->hier[0].dir, "memory.events", "oom_kill", count, err);
+}
+
+int cg_v2_oom_watch(const cgroup *cg, err_t **err)
+{
+	_cleanup_free_ char *events = fs_path_join(cg->hier[0].dir, "memory.events");
+	_cleanup_close_ int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return err_sys(err, "inotify_init1");
+	if (inotify_add_watch(fd, events, IN_MODIFY) < 0)
+		return err_sys(err, "watch %s", events);
+	return steal_fd(&fd);
 }

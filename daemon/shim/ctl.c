@@ -108,12 +108,12 @@ static void reply_ok(shim *s, client *c)
 	ctl_send(s, c, "{\"ok\":true}\n");
 }
 
-char *ctl_exit_reply(const shim *s)
+char *ctl_exit_json(const shim *s, const char *head)
 {
 	_cleanup_sb_ strbuf sb = STRBUF_INIT;
-	sb_printf(&sb, "{\"ok\":true,\"exit_code\":%d,\"signal\":%d,\"oom_killed\":%s,\"finished_at\":\"%s\",\"pid\":%d",
-		  s->exit.exit_code, s->exit.signal, s->exit.oom_killed ? "true" : "false", s->exit.finished_at,
-		  s->exit.pid);
+	sb_printf(&sb, "{%s,\"exit_code\":%d,\"signal\":%d,\"oom_killed\":%s,\"finished_at\":\"%s\",\"pid\":%d",
+		  head, s->exit.exit_code, s->exit.signal, s->exit.oom_killed ? "true" : "false",
+		  s->exit.finished_at, s->exit.pid);
 	if (s->exit.error) {
 		sb_puts(&sb, ",\"error\":");
 		jsonlog_escape(&sb, s->exit.error, strlen(s->exit.error));
@@ -188,8 +188,14 @@ static void cmd_wait(shim *s, client *c)
 	c->mode = CLIENT_WAIT;
 	if (!s->exited)
 		return;
-	_cleanup_free_ char *line = ctl_exit_reply(s);
+	_cleanup_free_ char *line = ctl_exit_json(s, "\"ok\":true");
 	ctl_send(s, c, line);
+}
+
+static void cmd_events(shim *s, client *c)
+{
+	reply_ok(s, c);
+	c->mode = CLIENT_EVENTS;
 }
 
 static void cmd_attach(shim *s, client *c, char *args)
@@ -249,6 +255,8 @@ static void dispatch(shim *s, client *c, char *line)
 		cmd_kill(s, c, args);
 	else if (strcmp(line, "wait") == 0)
 		cmd_wait(s, c);
+	else if (strcmp(line, "events") == 0)
+		cmd_events(s, c);
 	else if (strcmp(line, "pause") == 0 || strcmp(line, "resume") == 0)
 		cmd_freeze(s, c, line[0] == 'p');
 	else if (strcmp(line, "pids") == 0)
@@ -306,16 +314,25 @@ void ctl_readable(shim *s, client *c)
 			attach_stdin_data(s, c, buf, (size_t)n);
 		return;
 	}
-	if (c->mode == CLIENT_WAIT)
+	if (c->mode == CLIENT_WAIT || c->mode == CLIENT_EVENTS)
 		return; /* nothing more is expected */
 	sb_append(&c->in, buf, (size_t)n);
 	run_requests(s, c);
 }
 
+void ctl_notify_event(shim *s, const char *line)
+{
+	for (size_t i = 0; i < SHIM_MAX_CLIENTS; i++)
+		if (s->clients[i].mode == CLIENT_EVENTS)
+			ctl_send(s, &s->clients[i], line);
+}
+
 void ctl_notify_exit(shim *s)
 {
-	_cleanup_free_ char *line = ctl_exit_reply(s);
+	_cleanup_free_ char *reply = ctl_exit_json(s, "\"ok\":true");
+	_cleanup_free_ char *event = ctl_exit_json(s, "\"event\":\"exit\"");
 	for (size_t i = 0; i < SHIM_MAX_CLIENTS; i++)
 		if (s->clients[i].mode == CLIENT_WAIT)
-			ctl_send(s, &s->clients[i], line);
+			ctl_send(s, &s->clients[i], reply);
+	ctl_notify_event(s, event);
 }

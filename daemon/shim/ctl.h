@@ -9,6 +9,10 @@
  *   wait                   the reply comes when the container has exited:
  *                          {"ok":true,"exit_code":N,"signal":S,"oom_killed":B,
  *                           "finished_at":"..","pid":P}; the connection then closes
+ *   events                 {"ok":true}, then one line per event: {"event":"oom"} when
+ *                          the OOM killer acted (watched once the container has run
+ *                          10 ms; earlier kills show in the exit's oom_killed), and
+ *                          last {"event":"exit",<the exit fields>}
  *   pause | resume         freeze / thaw the cgroup
  *   pids                   {"ok":true,"pids":[..]} host PIDs, for `top`
  *   close-stdin            close the container's stdin

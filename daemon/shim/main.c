@@ -272,9 +272,20 @@ static void trim_memory(void)
 	malloc_trim(0);
 }
 
+/* OOM kills become live events from here on (earlier ones are in the exit). */
+static void watch_oom(shim *s)
+{
+	_cleanup_err_ err_t *err = NULL;
+	s->oom_fd = cgroup_oom_watch(s->ctr->cg, &err);
+	if (s->oom_fd < 0)
+		shim_log(s, "watch OOM kills: %s", err_msg(err));
+	cgroup_oom_kills(s->ctr->cg, &s->oom_seen, NULL);
+}
+
 void shim_settle(shim *s)
 {
 	leave_cgroup(s);
+	watch_oom(s);
 	trim_memory();
 }
 
@@ -288,6 +299,8 @@ static void shim_done(shim *s)
 	jsonlog_close(s->log);
 	if (s->in_fd >= 0)
 		close(s->in_fd);
+	if (s->oom_fd >= 0)
+		close(s->oom_fd);
 }
 
 int main(int argc, char **argv)
@@ -297,7 +310,8 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	shim s = {.o = &o, .out_fd = -1, .err_fd = -1, .in_fd = -1, .in_owner = -1, .listen_fd = -1, .console = -1};
+	shim s = {.o = &o, .out_fd = -1, .err_fd = -1, .in_fd = -1, .in_owner = -1, .listen_fd = -1, .console = -1,
+		   .oom_fd = -1};
 	_cleanup_err_ err_t *err = NULL;
 	if (detach(&o) < 0 || fs_mkdir_p(o.state_dir, 0700, &err) < 0 || setup_signals(&s, &err) < 0 ||
 	    ctl_listen(&s, &err) < 0 || start_container(&s, &err) < 0) {

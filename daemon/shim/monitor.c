@@ -104,10 +104,20 @@ static void on_output(shim *s, int stream)
 		shim_log(s, "%s", err_msg(err));
 }
 
+static void on_oom(shim *s)
+{
+	uint64_t kills = 0;
+	cgroup_oom_watch_drain(s->oom_fd);
+	if (cgroup_oom_kills(s->ctr->cg, &kills, NULL) < 0 || kills <= s->oom_seen)
+		return;
+	s->oom_seen = kills;
+	ctl_notify_event(s, "{\"event\":\"oom\"}\n");
+}
+
 /* The poll set; idx[] maps a pollfd back to a client (-1: not a client). */
 typedef struct pollset {
-	struct pollfd fds[SHIM_MAX_CLIENTS + 5];
-	int idx[SHIM_MAX_CLIENTS + 5];
+	struct pollfd fds[SHIM_MAX_CLIENTS + 6];
+	int idx[SHIM_MAX_CLIENTS + 6];
 	nfds_t n;
 } pollset;
 
@@ -127,6 +137,7 @@ static void build_pollset(shim *s, pollset *p)
 	add(p, s->out_fd, POLLIN, -1);
 	add(p, s->err_fd, POLLIN, -1);
 	add(p, s->in_fd, s->in_pending.len ? POLLOUT : 0, -1);
+	add(p, s->oom_fd, POLLIN, -1);
 	for (int i = 0; i < SHIM_MAX_CLIENTS; i++) {
 		client *c = &s->clients[i];
 		if (c->mode == CLIENT_FREE)
@@ -162,6 +173,8 @@ static void dispatch(shim *s, const pollset *p)
 			on_output(s, JSONLOG_STDERR);
 		} else if (fd == s->in_fd) {
 			attach_stdin_flush(s);
+		} else if (fd == s->oom_fd) {
+			on_oom(s);
 		}
 	}
 }

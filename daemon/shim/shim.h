@@ -23,6 +23,7 @@ typedef enum client_mode {
 	CLIENT_CMD,    /* request lines, one JSON reply each */
 	CLIENT_WAIT,   /* waiting for the exit reply */
 	CLIENT_ATTACH, /* framed output out, raw stdin in */
+	CLIENT_EVENTS, /* one JSON line per event, the exit last */
 } client_mode;
 
 typedef struct client {
@@ -59,6 +60,8 @@ typedef struct shim {
 	int in_owner;       /* the client whose bytes are pending, -1 */
 	jsonlog *log;
 	int listen_fd, sig_fd;
+	int oom_fd;        /* cgroup_oom_watch(), from settling on; -1 */
+	uint64_t oom_seen; /* OOM kills already reported */
 	client clients[SHIM_MAX_CLIENTS];
 	char **warnings;
 } shim;
@@ -82,7 +85,9 @@ void ctl_writable(shim *s, client *c);
 void ctl_send(shim *s, client *c, const char *line);
 void ctl_drop(shim *s, client *c);
 void ctl_notify_exit(shim *s);
-char *ctl_exit_reply(const shim *s);
+void ctl_notify_event(shim *s, const char *line);
+/* The exit as a JSON line, after `head` ("\"ok\":true" or "\"event\":\"exit\""). */
+char *ctl_exit_json(const shim *s, const char *head);
 
 /* attach.c */
 void attach_output(shim *s, int stream, const char *data, size_t n);

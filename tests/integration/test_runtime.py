@@ -350,6 +350,22 @@ class RuntimeTest(unittest.TestCase):
         self.assertNotIn("survived", out)
         self.assertTrue(ex["oom_killed"], ex)
 
+    def test_oom_event_while_running(self):
+        cid, p, st = self.spawn(
+            ["/bin/sh", "-c", "sleep 0.3; (x=$(head -c 200000000 /dev/zero | tr '\\0' a)); echo survived"],
+            lambda c: c["linux"]["resources"].update({"memory": {"limit": 16 << 20, "swap": 16 << 20}}))
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(os.path.join(p["state"], "ctl.sock"))
+        s.sendall(b"events\n")
+        f = s.makefile("rb")
+        self.assertEqual(json.loads(f.readline()), {"ok": True})
+        events = [json.loads(line) for line in f]
+        f.close()
+        s.close()
+        self.assertEqual(events[0], {"event": "oom"})
+        self.assertEqual(events[-1]["event"], "exit")
+        self.assertTrue(events[-1]["oom_killed"])
+
     def test_pause_resume(self):
         cid, p, st = self.spawn(["/bin/sh", "-c", "while true; do echo tick; sleep 0.05; done"])
         time.sleep(0.2)

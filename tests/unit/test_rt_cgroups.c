@@ -4,6 +4,7 @@
  * files exist before we write them, and what we wrote is read back. */
 #include <check.h>
 #include <errno.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -140,6 +141,17 @@ START_TEST(test_runtime_ops)
 	ck_file("engine/c1/cgroup.freeze", "1");
 	ck_assert_int_eq(cgroup_kill_all(cg, SIGKILL, &e), 0); /* cgroup.kill, no PIDs signalled */
 	ck_file("engine/c1/cgroup.kill", "1");
+	/* The OOM watch: inotify on memory.events fires when the "kernel" updates it. */
+	int w = cgroup_oom_watch(cg, &e);
+	ck_assert_msg(w >= 0, "%s", err_msg(e));
+	struct pollfd pfd = {.fd = w, .events = POLLIN};
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	put("engine/c1/memory.events", "low 0\nhigh 0\nmax 4\noom 3\noom_kill 2\n");
+	ck_assert_int_eq(poll(&pfd, 1, 1000), 1);
+	cgroup_oom_watch_drain(w);
+	ck_assert_int_eq(cgroup_oom_kills(cg, &kills, &e), 0);
+	ck_assert_uint_eq(kills, 2);
+	close(w);
 	int *fds = NULL;
 	ck_assert_int_eq(cgroup_procs_fds(cg, &fds, &n, &e), 0);
 	ck_assert_uint_eq(n, 1);
