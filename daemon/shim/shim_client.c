@@ -202,3 +202,18 @@ int shim_attach(const char *state_dir, bool in, bool out, bool err_stream, bool 
 		return -1;
 	return steal_fd(&fd);
 }
+
+int shim_events(const char *state_dir, err_t **err)
+{
+	_cleanup_close_ int fd = shim_connect(state_dir, err);
+	_cleanup_json_ json_object *reply = NULL;
+	if (fd < 0 || send_line(fd, "events", err) < 0 || read_reply(fd, CALL_TIMEOUT_MS, &reply, err) < 0 ||
+	    check_ok(reply, err) < 0)
+		return -1;
+	return steal_fd(&fd);
+}
+
+int shim_event_read(int fd, json_object **event, err_t **err)
+{
+	return read_reply(fd, -1, event, err);
+}

@@ -69,6 +69,12 @@ int shim_watch_result(int fd, const char *state_dir, shim_exit *out, err_t **err
 /* Blocks until the exit. */
 int shim_wait(const char *state_dir, shim_exit *out, err_t **err);
 
+/* Subscribes to the container's events (ctl.h): returns a fd to poll; each
+ * shim_event_read() gives one event object ({"event":"oom"}, and last
+ * {"event":"exit",...}); ERR_NOT_FOUND once the shim closed the stream. */
+int shim_events(const char *state_dir, err_t **err);
+int shim_event_read(int fd, json_object **event, err_t **err);
+
 /* Switches a connection to an attach stream (see ctl.h); returns the fd. */
 int shim_attach(const char *state_dir, bool in, bool out, bool err_stream, bool stdin_once, err_t **err);
 

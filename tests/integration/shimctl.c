@@ -9,6 +9,7 @@
  *   shimctl status|wait|exit|pids|pause|resume STATE, shimctl resize STATE H W
  *   shimctl kill STATE SIGNAL [all]
  *   shimctl attach STATE        (stdin -> container, frames decoded to stdout/stderr)
+ *   shimctl events STATE        (one JSON line per event until the exit)
  *   shimctl exec BUNDLE ID PID CMD...  (runtime_exec_in with the bundle's process settings)
  *   shimctl seccomp-json        (our default profile in OCI form, for a runc/crun bundle) */
 #include <arpa/inet.h>
@@ -175,6 +176,23 @@ static int cmd_attach(const char *state)
 	}
 }
 
+static int cmd_events(const char *state)
+{
+	err_t *e = NULL;
+	int fd = shim_events(state, &e);
+	if (fd < 0)
+		return fail(e, 1);
+	json_object *ev;
+	while (shim_event_read(fd, &ev, &e) == 0) {
+		printf("%s\n", jdump(ev));
+		fflush(stdout);
+		json_object_put(ev);
+	}
+	err_free(&e);
+	close(fd);
+	return 0;
+}
+
 static int cmd_exec(char **argv)
 {
 	err_t *e = NULL;
@@ -220,6 +238,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (strcmp(cmd, "attach") == 0)
 		return cmd_attach(argv[2]);
+	if (strcmp(cmd, "events") == 0)
+		return cmd_events(argv[2]);
 	if (strcmp(cmd, "exec") == 0)
 		return argc < 6 ? 2 : cmd_exec(argv + 2);
 	return cmd_simple(cmd, argv[2], argv + 3);

@@ -354,14 +354,8 @@ class RuntimeTest(unittest.TestCase):
         cid, p, st = self.spawn(
             ["/bin/sh", "-c", "sleep 0.3; (x=$(head -c 200000000 /dev/zero | tr '\\0' a)); echo survived"],
             lambda c: c["linux"]["resources"].update({"memory": {"limit": 16 << 20, "swap": 16 << 20}}))
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(os.path.join(p["state"], "ctl.sock"))
-        s.sendall(b"events\n")
-        f = s.makefile("rb")
-        self.assertEqual(json.loads(f.readline()), {"ok": True})
-        events = [json.loads(line) for line in f]
-        f.close()
-        s.close()
+        r = self.ctl(p["state"], "events")  # through shim_events()/shim_event_read()
+        events = [json.loads(line) for line in r.stdout.splitlines()]
         self.assertEqual(events[0], {"event": "oom"})
         self.assertEqual(events[-1]["event"], "exit")
         self.assertTrue(events[-1]["oom_killed"])
