@@ -198,6 +198,7 @@ static int start_container(shim *s, err_t **err)
 	s->pid = s->ctr->pid;
 	s->running = true;
 	clock_gettime(CLOCK_REALTIME, &s->started);
+	clock_gettime(CLOCK_MONOTONIC, &s->started_mono);
 	return 0;
 }
 

@@ -186,6 +186,18 @@ static int64_t ms_since(const struct timespec *t)
 	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
+/* How long poll may sleep: until the settle time, then for ever (or short
+ * ticks while the output drains after the exit). */
+static int poll_timeout(const shim *s, bool settled)
+{
+	if (s->exited)
+		return 50;
+	if (settled)
+		return -1;
+	int64_t left = SHIM_SETTLE_MS - ms_since(&s->started_mono);
+	return left > 0 ? (int)left : 0;
+}
+
 static void loop(shim *s)
 {
 	struct timespec exited_at = {0};
@@ -198,16 +210,15 @@ static void loop(shim *s)
 			return;
 		pollset p;
 		build_pollset(s, &p);
-		int timeout = s->exited ? 50 : settled ? -1 : SHIM_SETTLE_MS;
-		int r = poll(p.fds, p.n, timeout);
+		int r = poll(p.fds, p.n, poll_timeout(s, settled));
 		if (r < 0 && errno != EINTR) {
 			shim_log(s, "poll: %s", strerror(errno));
 			return;
 		}
 		if (r > 0)
 			dispatch(s, &p);
-		if (r == 0 && !settled && !s->exited) {
-			shim_settle(s);
+		if (!settled && !s->exited && ms_since(&s->started_mono) >= SHIM_SETTLE_MS) {
+			shim_settle(s); /* even while output keeps the loop busy */
 			settled = true;
 		}
 	}

@@ -50,7 +50,8 @@ typedef struct shim {
 	rt_config cfg;
 	rt_container *ctr;
 	pid_t pid;
-	struct timespec started;
+	struct timespec started;      /* CLOCK_REALTIME, for status */
+	struct timespec started_mono; /* CLOCK_MONOTONIC, for the settle time */
 	bool running, paused, exited;
 	shim_exit exit;
 	int out_fd, err_fd; /* our ends of the container's stdout/stderr, -1 at EOF */

@@ -335,6 +335,22 @@ class RuntimeTest(unittest.TestCase):
         self.assertEqual(ex["signal"], 9)
         self.assertTrue(wait_gone(st["shim_pid"]))
 
+    def test_busy_container_still_settles(self):
+        # Continuous output keeps the shim's loop busy; it must still leave the
+        # spawner's cgroup after 10 ms (and rotation keeps the log small).
+        cid, p, st = self.spawn(["/bin/sh", "-c", "while true; do echo flood; done"],
+                                extra=["--max-size", "100000", "--max-file", "2"])
+        for _ in range(200):
+            with open("/proc/%d/cgroup" % st["shim_pid"]) as f:
+                if self.shim_cg in f.read():
+                    break
+            time.sleep(0.01)
+        else:
+            self.fail("the shim never left the spawner's cgroup")
+        self.ctl(p["state"], "kill", "KILL")
+        self.assertEqual(self.wait(p)["exit_code"], 137)
+        self.assertLess(os.path.getsize(p["log"]), 100000 + 200)
+
     def test_pids_limit(self):
         ex, out, err, _ = self.run_container(
             ["/bin/sh", "-c", "(i=0; while [ $i -lt 30 ]; do sleep 5 & i=$((i+1)); done); "
