@@ -8,12 +8,15 @@
 # and runc on the same config (prepared rootfs) when runc is installed.
 # Then the RSS of idle shims. Absolute times drift between machines: read
 # the ratios. Needs root and hyperfine (apt-get install -y hyperfine).
+# The commands are measured in ROUNDS alternating hyperfine passes of RUNS
+# runs each, so that a busy machine hurts them alike.
 #
-#   BUILD=build RUNS=200 bench/runtime_true.sh
+#   BUILD=build RUNS=40 ROUNDS=5 bench/runtime_true.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "${BUILD:-$here/../build}" && pwd)
-RUNS=${RUNS:-200}
+RUNS=${RUNS:-40}
+ROUNDS=${ROUNDS:-5}
 SHIM=$BUILD/daemon/shim/engine-shim
 SHIMCTL=$BUILD/tests/integration/shimctl
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
@@ -54,17 +57,22 @@ set -- -n engine-shim "$engine" -n unshare-floor "$floor"
 if command -v runc >/dev/null; then
 	set -- "$@" -n runc "runc --root $tmp/runc-state run --bundle $tmp/runc-bundle bench-runc"
 fi
-hyperfine -N --warmup 10 --runs "$RUNS" --export-json "$tmp/times.json" "$@" >"$tmp/hyperfine.txt" 2>&1 ||
-	{ cat "$tmp/hyperfine.txt"; exit 1; }
+for round in $(seq 1 "$ROUNDS"); do
+	hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$tmp/times-$round.json" "$@" >"$tmp/hyperfine.txt" 2>&1 ||
+		{ cat "$tmp/hyperfine.txt"; exit 1; }
+done
 
-/usr/bin/python3 - "$tmp/times.json" <<'EOF'
-import json, sys
-res = json.load(open(sys.argv[1]))["results"]
-floor = next(r["median"] for r in res if r["command"] == "unshare-floor")
-print("create+start+exit of /bin/true, median of %d runs:" % len(res[0]["times"]))
-for r in res:
-    print("  %-14s %7.2f ms  (min %.2f, %.1fx the floor)" % (r["command"], r["median"] * 1e3,
-                                                           r["min"] * 1e3, r["median"] / floor))
+/usr/bin/python3 - "$tmp" <<'EOF'
+import glob, json, statistics, sys
+times = {}
+for path in sorted(glob.glob(sys.argv[1] + "/times-*.json")):
+    for r in json.load(open(path))["results"]:
+        times.setdefault(r["command"], []).extend(r["times"])
+floor = statistics.median(times["unshare-floor"])
+print("create+start+exit of /bin/true, median of %d runs each:" % len(times["unshare-floor"]))
+for name, t in times.items():
+    med = statistics.median(t)
+    print("  %-14s %7.2f ms  (min %.2f, %.1fx the floor)" % (name, med * 1e3, min(t) * 1e3, med / floor))
 EOF
 rmdir /sys/fs/cgroup/*/engine-bench-runc /sys/fs/cgroup/engine-bench-runc 2>/dev/null || true
 

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroups.h"
@@ -35,7 +36,20 @@ int ctl_listen(shim *s, err_t **err)
 		return err_sys(err, "socket");
 	if (bind(s->listen_fd, (struct sockaddr *)&sa, len) < 0 || listen(s->listen_fd, 16) < 0)
 		return err_sys(err, "listen on %s", path);
+	struct stat st;
+	if (stat(path, &st) == 0)
+		s->sock_ino = st.st_ino;
 	return 0;
+}
+
+/* Only our own socket: a restart in the same state dir may already have
+ * bound a new shim's there while we were finishing. */
+void ctl_unlink(const shim *s)
+{
+	_cleanup_free_ char *path = fs_path_join(s->o->state_dir, SHIM_CTL_SOCK);
+	struct stat st;
+	if (s->sock_ino && stat(path, &st) == 0 && st.st_ino == s->sock_ino)
+		unlink(path);
 }
 
 void ctl_accept(shim *s)

@@ -320,8 +320,7 @@ int main(int argc, char **argv)
 			err_sys(&err, "detach");
 		record_start_failure(&s, err);
 		report(&s, err);
-		_cleanup_free_ char *sock = fs_path_join(o.state_dir, SHIM_CTL_SOCK);
-		unlink(sock);
+		ctl_unlink(&s);
 		shim_done(&s);
 		return 1;
 	}

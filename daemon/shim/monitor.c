@@ -253,8 +253,7 @@ static void finish(shim *s)
 		shim_log(s, "%s", err_msg(err));
 	ctl_notify_exit(s);
 	close_clients(s);
-	_cleanup_free_ char *sock = fs_path_join(s->o->state_dir, SHIM_CTL_SOCK);
-	unlink(sock);
+	ctl_unlink(s);
 }
 
 int shim_run(shim *s)

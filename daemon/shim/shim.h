@@ -61,6 +61,7 @@ typedef struct shim {
 	int in_owner;       /* the client whose bytes are pending, -1 */
 	jsonlog *log;
 	int listen_fd, sig_fd;
+	ino_t sock_ino;    /* our ctl.sock, to remove only that one */
 	int oom_fd;        /* cgroup_oom_watch(), from settling on; -1 */
 	uint64_t oom_seen; /* OOM kills already reported */
 	client clients[SHIM_MAX_CLIENTS];
@@ -80,6 +81,7 @@ void shim_settle(shim *s);
 
 /* ctl.c */
 int ctl_listen(shim *s, err_t **err);
+void ctl_unlink(const shim *s);
 void ctl_accept(shim *s);
 void ctl_readable(shim *s, client *c);
 void ctl_writable(shim *s, client *c);

@@ -417,6 +417,17 @@ class RuntimeTest(unittest.TestCase):
         r = self.ctl(p["state"], "kill", "9", check=False)
         self.assertEqual(r.returncode, 3, "a kill after the exit is a conflict")
 
+    def test_restart_in_the_same_state_dir(self):
+        # A restart reuses the state dir while the old shim may still be
+        # finishing: it must not remove the new shim's socket or exit file.
+        cid, p = self.container(["/bin/true"])
+        for i in range(30):
+            r = subprocess.run([SHIMCTL, "run"] + self.shim_args(cid, p), capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(r.returncode, 0, "run %d: %s" % (i, r.stderr))
+            st = json.loads(r.stdout.splitlines()[0])
+            self.pids += [st["pid"], st["shim_pid"]]
+
     def test_json_log_lines_and_partials(self):
         script = ("printf 'a\\tb<&>\\n'; printf 'no-newline'; printf '\\n'; "
                   "head -c 40000 /dev/zero | tr '\\0' x; echo; printf 'tail'; echo e >&2")
