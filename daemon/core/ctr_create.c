@@ -37,11 +37,6 @@ static bool empty_arr(json_object *a)
 	return !a || !json_object_is_type(a, json_type_array) || json_object_array_length(a) == 0;
 }
 
-static bool empty_obj(json_object *o)
-{
-	return !o || !json_object_is_type(o, json_type_object) || json_object_object_length(o) == 0;
-}
-
 static void take(json_object *dst, const char *key, json_object *src)
 {
 	json_object *v = jget(src, key);

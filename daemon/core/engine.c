@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "containers.h"
+#include "image.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -102,6 +104,12 @@ engine *engine_open(engine_config *cfg, err_t **err)
 	e->events = events_open(journal, EVENTS_CAP, err);
 	if (!e->events)
 		goto fail;
+	e->images = engine_open_images(e, err);
+	if (!e->images)
+		goto fail;
+	e->containers = ctr_table_open(e, err);
+	if (!e->containers)
+		goto fail;
 	return e;
 fail:
 	engine_close(e);
@@ -112,6 +120,10 @@ void engine_close(engine *e)
 {
 	if (!e)
 		return;
+	ctr_table_close(e->containers);
+	e->containers = NULL;
+	if (e->images)
+		img_store_close(e->images);
 	events_close(e->events);
 	if (e->lock_fd >= 0)
 		close(e->lock_fd);

@@ -20,12 +20,17 @@ typedef struct engine {
 	int lock_fd;         /* flock on <data-root>/engine.lock */
 	int64_t started_ns;
 	events_ring *events;
+	struct img_store *images;     /* daemon/image */
+	struct ctr_table *containers; /* containers.h */
 } engine;
 
 /* Creates the data and exec roots, takes the data-root lock (refusing when
  * another engined holds it), loads the ID and the event journal. Takes cfg. */
 engine *engine_open(engine_config *cfg, err_t **err);
 void engine_close(engine *e);
+
+/* Opens the image store with the engine's event and container hooks (image_glue.c). */
+struct img_store *engine_open_images(engine *e, err_t **err);
 
 /* A referenced copy of the current configuration; free with config_free(). */
 engine_config *engine_config_get(engine *e);
