@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "images.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "sysinfo.h"
@@ -102,6 +103,9 @@ engine *engine_open(engine_config *cfg, err_t **err)
 	e->events = events_open(journal, EVENTS_CAP, err);
 	if (!e->events)
 		goto fail;
+	e->images = engine_images_open(e, err);
+	if (!e->images)
+		goto fail;
 	return e;
 fail:
 	engine_close(e);
@@ -112,6 +116,8 @@ void engine_close(engine *e)
 {
 	if (!e)
 		return;
+	img_store_close(e->images);
+	e->images = NULL;
 	events_close(e->events);
 	if (e->lock_fd >= 0)
 		close(e->lock_fd);

@@ -1,5 +1,5 @@
 /* engine.h: the daemon's state, one object that owns every table (events
- * now; images, containers, networks as their issues land). The HTTP layer
+ * and images now; containers, networks as their issues land). The HTTP layer
  * holds a pointer to it and calls core functions; nothing in here knows HTTP. */
 #ifndef ENGINE_ENGINE_H
 #define ENGINE_ENGINE_H
@@ -11,6 +11,8 @@
 #include "err.h"
 #include "events.h"
 
+struct img_store;
+
 typedef struct engine {
 	pthread_mutex_t cfg_lock;
 	engine_config *cfg;  /* replaced whole on reload; read with engine_config_get() */
@@ -20,6 +22,7 @@ typedef struct engine {
 	int lock_fd;         /* flock on <data-root>/engine.lock */
 	int64_t started_ns;
 	events_ring *events;
+	struct img_store *images; /* daemon/image, opened over data_root */
 } engine;
 
 /* Creates the data and exec roots, takes the data-root lock (refusing when

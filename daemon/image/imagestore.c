@@ -267,6 +267,14 @@ char **img_layer_dirs(img_store *s, const char *name, err_t **err)
 	return v;
 }
 
+size_t img_count(img_store *s)
+{
+	store_lock(s);
+	size_t n = s->nimages;
+	store_unlock(s);
+	return n;
+}
+
 char *img_config(img_store *s, const char *name, size_t *len, err_t **err)
 {
 	store_lock(s);
