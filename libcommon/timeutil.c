@@ -80,6 +80,12 @@ static int days_in_month(int64_t y, int m)
 
 char *time_format_rfc3339nano(int64_t sec, int32_t nsec)
 {
+	return time_format_rfc3339nano_zone(sec, nsec, 0);
+}
+
+char *time_format_rfc3339nano_zone(int64_t sec, int32_t nsec, int32_t utcoff)
+{
+	sec += utcoff;
 	int64_t days = floor_div(sec, 86400), rem = sec - days * 86400, y;
 	int m, d;
 	civil_from_days(days, &y, &m, &d);
@@ -95,7 +101,12 @@ char *time_format_rfc3339nano(int64_t sec, int32_t nsec)
 		while (sb.buf[sb.len - 1] == '0')
 			sb.buf[--sb.len] = '\0';
 	}
-	sb_putc(&sb, 'Z');
+	if (utcoff == 0) {
+		sb_putc(&sb, 'Z');
+	} else {
+		int32_t a = utcoff < 0 ? -utcoff : utcoff;
+		sb_printf(&sb, "%c%02d:%02d", utcoff < 0 ? '-' : '+', (int)(a / 3600), (int)(a / 60 % 60));
+	}
 	return sb_steal(&sb);
 }
 
@@ -276,9 +287,10 @@ static const char *elem_at(const char *layout)
 }
 
 /* Go's time.Parse(layout, value) (zone from the text) or ParseInLocation
- * with a fixed zone of utcoff seconds when the text has none. */
+ * with a fixed zone of utcoff seconds when the text has none; *zone_out
+ * (optional) gets the offset the time was written in. */
 static int parse_layout(const char *layout, const char *value, int32_t utcoff, int64_t *sec,
-			int32_t *nsec, err_t **err)
+			int32_t *nsec, int32_t *zone_out, err_t **err)
 {
 	parsed p = {.layout = layout, .value = value, .year = 1, .month = 1, .day = 1};
 	const char *l = layout, *s = value;
@@ -307,12 +319,20 @@ static int parse_layout(const char *layout, const char *value, int32_t utcoff, i
 	int64_t days = days_from_civil(p.year, p.month, p.day);
 	*sec = days * 86400 + p.hour * 3600 + p.min * 60 + p.sec - (p.zoned ? p.offset : utcoff);
 	*nsec = p.nsec;
+	if (zone_out)
+		*zone_out = p.zoned ? p.offset : utcoff;
 	return 0;
 }
 
 int time_parse_rfc3339(const char *s, int64_t *sec, int32_t *nsec, err_t **err)
 {
-	return parse_layout("2006-01-02T15:04:05.999999999Z07:00", s, 0, sec, nsec, err);
+	return parse_layout("2006-01-02T15:04:05.999999999Z07:00", s, 0, sec, nsec, NULL, err);
+}
+
+int time_parse_rfc3339_zone(const char *s, int64_t *sec, int32_t *nsec, int32_t *utcoff,
+			    err_t **err)
+{
+	return parse_layout("2006-01-02T15:04:05.999999999Z07:00", s, 0, sec, nsec, utcoff, err);
 }
 
 /* ---- durations ---- */
@@ -526,7 +546,7 @@ int time_get_timestamp(const char *value, const time_ref *ref, char **out, err_t
 	}
 	bool local = !strpbrk(value, "zZ+") && count_char(value, '-') != 3;
 	_cleanup_err_ err_t *perr = NULL;
-	if (parse_layout(pick_layout(value, local), value, ref->utcoff, &sec, &ns32, &perr) == 0) {
+	if (parse_layout(pick_layout(value, local), value, ref->utcoff, &sec, &ns32, NULL, &perr) == 0) {
 		*out = xasprintf("%lld.%09d", (long long)sec, (int)ns32);
 		return 0;
 	}

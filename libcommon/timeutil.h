@@ -25,10 +25,16 @@ int64_t mono_ns(void);
 
 /* Go's Format(time.RFC3339Nano) in UTC; nsec in [0, 1e9). Caller frees. */
 char *time_format_rfc3339nano(int64_t sec, int32_t nsec);
+/* The same in a fixed zone utcoff seconds east of UTC ("+02:00"; "Z" for 0),
+ * as Go formats a time it parsed from text that carried that offset. */
+char *time_format_rfc3339nano_zone(int64_t sec, int32_t nsec, int32_t utcoff);
 /* Reads RFC 3339: "2006-01-02T15:04:05[.frac](Z|+hh:mm|-hh:mm)" as Go's
  * time.Parse(time.RFC3339Nano, s) does. Errors use Go's wording
  * (`parsing time "x" as "...": cannot parse ...`), ERR_INVALID. */
 int time_parse_rfc3339(const char *s, int64_t *sec, int32_t *nsec, err_t **err);
+/* The same, also giving the offset the text was written in (0 for "Z"). */
+int time_parse_rfc3339_zone(const char *s, int64_t *sec, int32_t *nsec, int32_t *utcoff,
+			    err_t **err);
 
 /* Go's time.ParseDuration; *ns is a signed count of nanoseconds. */
 int time_parse_duration(const char *s, int64_t *ns, err_t **err);

@@ -17,6 +17,7 @@
 #include "containers.h"
 #include "image.h"
 #include "fsutil.h"
+#include "images.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "sysinfo.h"
@@ -104,7 +105,7 @@ engine *engine_open(engine_config *cfg, err_t **err)
 	e->events = events_open(journal, EVENTS_CAP, err);
 	if (!e->events)
 		goto fail;
-	e->images = engine_open_images(e, err);
+	e->images = engine_images_open(e, err);
 	if (!e->images)
 		goto fail;
 	e->containers = ctr_table_open(e, err);

@@ -1,5 +1,5 @@
 /* engine.h: the daemon's state, one object that owns every table (events
- * now; images, containers, networks as their issues land). The HTTP layer
+ * and images now; containers, networks as their issues land). The HTTP layer
  * holds a pointer to it and calls core functions; nothing in here knows HTTP. */
 #ifndef ENGINE_ENGINE_H
 #define ENGINE_ENGINE_H
@@ -10,6 +10,8 @@
 #include "config.h"
 #include "err.h"
 #include "events.h"
+
+struct img_store;
 
 typedef struct engine {
 	pthread_mutex_t cfg_lock;
@@ -28,9 +30,6 @@ typedef struct engine {
  * another engined holds it), loads the ID and the event journal. Takes cfg. */
 engine *engine_open(engine_config *cfg, err_t **err);
 void engine_close(engine *e);
-
-/* Opens the image store with the engine's event and container hooks (image_glue.c). */
-struct img_store *engine_open_images(engine *e, err_t **err);
 
 /* A referenced copy of the current configuration; free with config_free(). */
 engine_config *engine_config_get(engine *e);

@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "image.h"
 #include "sysinfo.h"
 #include "system.h"
 #include "api/system.h"
@@ -165,6 +166,7 @@ json_object *system_info_json(engine *e)
 	api_info i = {
 		.id = e->id,
 		.name = f.hostname,
+		.images = e->images ? (int64_t)img_count(e->images) : 0,
 		.server_version = ENGINE_VERSION,
 		.driver = "overlay2",
 		.backing_fs = backing_fs(e->data_root),
@@ -204,8 +206,8 @@ json_object *system_info_json(engine *e)
 
 json_object *system_df_json(engine *e, const char **types, err_t **err)
 {
-	(void)e;
 	static const char *const known[] = {"container", "image", "volume", "build-cache"};
+	bool want_images = !types || !*types;
 	for (const char **t = types; t && *t; t++) {
 		bool ok = false;
 		for (size_t k = 0; k < ARRAY_SIZE(known); k++)
@@ -214,6 +216,14 @@ json_object *system_df_json(engine *e, const char **types, err_t **err)
 			err_invalid(err, "unknown object type: %s", *t);
 			return NULL;
 		}
+		want_images |= !strcmp(*t, "image");
 	}
-	return api_df_render(0, NULL, NULL, NULL, NULL);
+	int64_t layers_size = 0;
+	json_object *images = NULL;
+	if (want_images && e->images) {
+		images = img_disk_usage(e->images, &layers_size, err);
+		if (!images)
+			return NULL;
+	}
+	return api_df_render(layers_size, images, NULL, NULL, NULL);
 }

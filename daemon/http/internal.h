@@ -57,6 +57,16 @@ int h_events(http_req *req);
 int h_swarm_unavailable(http_req *req);
 int h_plugins_list(http_req *req);
 int h_buildkit_unsupported(http_req *req);
+int h_images_list(http_req *req);
+int h_images_inspect(http_req *req);
+int h_images_history(http_req *req);
+int h_images_tag(http_req *req);
+int h_images_delete(http_req *req);
+int h_images_prune(http_req *req);
+int h_images_load(http_req *req);
+int h_images_create(http_req *req);
+int h_images_get(http_req *req);
+int h_images_get_one(http_req *req);
 
 /* h_containers.c */
 int h_ctr_create(http_req *req);

@@ -82,6 +82,10 @@ typedef struct img_progress {
 
 /* ---- lookup ---- */
 
+/* Number of images in the store, intermediate ones too (Docker's
+ * CountImages, the Images of GET /info). */
+size_t img_count(img_store *s);
+
 /* Resolves a name as Docker does: full ID (with or without "sha256:"), a
  * reference (normalised, "latest" by default; digest references too), then
  * a unique ID prefix. ERR_NOT_FOUND "No such image: busybox:latest". */

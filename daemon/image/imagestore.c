@@ -20,9 +20,57 @@
 #include "log.h"
 #include "reference.h"
 #include "strbuf.h"
+#include "timeutil.h"
 #include "xalloc.h"
 
 #define DEFAULT_MAX_LAYER_ENTRIES 1000000
+
+/* ---- times (see store.h) ---- */
+
+int img_time_parse(const char *s, img_time *t)
+{
+	_cleanup_err_ err_t *e = NULL;
+	int64_t sec;
+	int32_t nsec, off;
+	if (!s || time_parse_rfc3339_zone(s, &sec, &nsec, &off, &e) < 0)
+		return -1;
+	*t = (img_time){sec, nsec, off, true};
+	return 0;
+}
+
+char *img_time_format(const img_time *t)
+{
+	if (!t || !t->set)
+		return time_format_rfc3339nano(IMG_TIME_ZERO_SEC, 0);
+	return time_format_rfc3339nano_zone(t->sec, t->nsec, t->off);
+}
+
+img_time img_time_now(void)
+{
+	int64_t ns = now_ns();
+	return (img_time){ns / NS_PER_SEC, (int32_t)(ns % NS_PER_SEC), 0, true};
+}
+
+int img_time_cmp(const img_time *a, const img_time *b)
+{
+	if (a->sec != b->sec)
+		return a->sec < b->sec ? -1 : 1;
+	if (a->nsec != b->nsec)
+		return a->nsec < b->nsec ? -1 : 1;
+	return 0;
+}
+
+int img_time_until(const char *value, img_time *t, err_t **err)
+{
+	time_ref now = time_ref_now();
+	_cleanup_free_ char *ts = NULL;
+	int64_t sec, nsec;
+	if (time_get_timestamp(value, &now, &ts, err) < 0 ||
+	    time_parse_timestamps(ts, 0, &sec, &nsec, err) < 0)
+		return -1;
+	*t = (img_time){sec, (int32_t)nsec, 0, true};
+	return 0;
+}
 
 /* ---- locking and events ---- */
 
@@ -217,6 +265,14 @@ char **img_layer_dirs(img_store *s, const char *name, err_t **err)
 	}
 	store_unlock(s);
 	return v;
+}
+
+size_t img_count(img_store *s)
+{
+	store_lock(s);
+	size_t n = s->nimages;
+	store_unlock(s);
+	return n;
 }
 
 char *img_config(img_store *s, const char *name, size_t *len, err_t **err)

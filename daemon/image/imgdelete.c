@@ -9,10 +9,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
 #include "cleanup.h"
-#include "imgfilter.h"
+#include "filters.h"
 #include "jsonutil.h"
 #include "reference.h"
 #include "strbuf.h"
@@ -366,7 +364,7 @@ json_object *img_delete(img_store *s, const char *name, bool force, bool prune, 
 static const char *const prune_filter_keys[] = {"dangling", "label", "label!", "until", NULL};
 
 typedef struct prune_query {
-	img_filters f;
+	filters *f;
 	bool dangling_only;
 	img_time until;
 } prune_query;
@@ -393,9 +391,9 @@ static bool prune_selected_locked(img_store *s, const prune_query *q, const img_
 		return false;
 	json_object *labels = jget_obj(jget_obj(r->cfg, "config"), "Labels");
 	if (jget_obj(r->cfg, "config")) {
-		if (!img_filters_match_kv(&q->f, "label", labels))
+		if (!filters_match_kv(q->f, "label", labels))
 			return false;
-		if (img_filters_get(&q->f, "label!") && img_filters_match_kv(&q->f, "label!", labels))
+		if (filters_contains(q->f, "label!") && filters_match_kv(q->f, "label!", labels))
 			return false;
 	}
 	return true;
@@ -428,16 +426,16 @@ static void prune_one_locked(delete_ctx *d, const prune_query *q, const char *id
 	}
 }
 
-static int prune_query_parse(const char *filters, prune_query *q, err_t **err)
+static int prune_query_parse(const char *text, prune_query *q, err_t **err)
 {
-	if (img_filters_parse(filters, prune_filter_keys, &q->f, err) < 0 ||
-	    img_filters_bool(&q->f, "dangling", true, &q->dangling_only, err) < 0)
+	if (filters_parse(text, &q->f, err) < 0 || filters_validate(q->f, prune_filter_keys, err) < 0 ||
+	    filters_get_bool(q->f, "dangling", true, &q->dangling_only, err) < 0)
 		return -1;
-	char *const *until = img_filters_get(&q->f, "until");
-	if (until && until[0] && until[1])
+	_cleanup_strv_ char **until = filters_get(q->f, "until");
+	if (until[0] && until[1])
 		return err_invalid(err, "more than one until filter specified");
-	if (until && until[0] && img_time_parse_filter(until[0], time(NULL), &q->until) < 0)
-		return err_invalid(err, "invalid filter 'until=%s'", until[0]);
+	if (until[0] && img_time_until(until[0], &q->until, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -471,12 +469,12 @@ json_object *img_prune(img_store *s, const char *filters, err_t **err)
 {
 	prune_query q = {0};
 	if (prune_query_parse(filters, &q, err) < 0) {
-		img_filters_free(&q.f);
+		filters_free(q.f);
 		return NULL;
 	}
 	int expected = 0;
 	if (!atomic_compare_exchange_strong(&s->prune_running, &expected, 1)) {
-		img_filters_free(&q.f);
+		filters_free(q.f);
 		err_conflict(err, "a prune operation is already running");
 		return NULL;
 	}
@@ -489,7 +487,7 @@ json_object *img_prune(img_store *s, const char *filters, err_t **err)
 	store_unlock(s);
 	delete_ctx_done(&d);
 	json_object_put(d.records);
-	img_filters_free(&q.f);
+	filters_free(q.f);
 	atomic_store(&s->prune_running, 0);
 	return report;
 }

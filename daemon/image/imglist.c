@@ -7,10 +7,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
 #include "cleanup.h"
-#include "imgfilter.h"
+#include "filters.h"
 #include "jsonutil.h"
 #include "reference.h"
 #include "xalloc.h"
@@ -21,7 +19,8 @@ static const char *const list_filter_keys[] = {
 
 typedef struct list_query {
 	const img_list_opts *o;
-	img_filters f;
+	filters *f;
+	char **refpats;    /* the reference filter's globs */
 	bool dangling_only;
 	img_time before, since;
 } list_query;
@@ -46,18 +45,20 @@ static int image_bound_locked(img_store *s, const char *name, img_time *bound, b
 
 static int bounds_locked(img_store *s, list_query *q, err_t **err)
 {
-	char *const *v;
-	for (v = img_filters_get(&q->f, "before"); v && *v; v++)
+	_cleanup_strv_ char **before = filters_get(q->f, "before");
+	_cleanup_strv_ char **until = filters_get(q->f, "until");
+	_cleanup_strv_ char **since = filters_get(q->f, "since");
+	for (char **v = before; *v; v++)
 		if (image_bound_locked(s, *v, &q->before, true, err) < 0)
 			return -1;
-	for (v = img_filters_get(&q->f, "until"); v && *v; v++) {
+	for (char **v = until; *v; v++) {
 		img_time t;
-		if (img_time_parse_filter(*v, time(NULL), &t) < 0)
-			return err_invalid(err, "invalid filter 'until=%s'", *v);
+		if (img_time_until(*v, &t, err) < 0)
+			return -1;
 		if (!q->before.set || img_time_cmp(&t, &q->before) < 0)
 			q->before = t;
 	}
-	for (v = img_filters_get(&q->f, "since"); v && *v; v++)
+	for (char **v = since; *v; v++)
 		if (image_bound_locked(s, *v, &q->since, false, err) < 0)
 			return -1;
 	return 0;
@@ -65,10 +66,9 @@ static int bounds_locked(img_store *s, list_query *q, err_t **err)
 
 static bool ref_selected(const list_query *q, const ref_entry *e)
 {
-	char *const *pats = img_filters_get(&q->f, "reference");
-	if (!pats)
+	if (!q->refpats)
 		return true;
-	for (; *pats; pats++)
+	for (char **pats = q->refpats; *pats; pats++)
 		if (ref_familiar_match(*pats, e->ref))
 			return true;
 	return false;
@@ -85,10 +85,10 @@ static bool time_selected(const list_query *q, const img_rec *r)
 
 static bool label_selected(const list_query *q, const img_rec *r)
 {
-	if (!img_filters_get(&q->f, "label"))
+	if (!filters_contains(q->f, "label"))
 		return true;
 	json_object *cfg = jget_obj(r->cfg, "config");
-	return cfg && img_filters_match_kv(&q->f, "label", jget_obj(cfg, "Labels"));
+	return cfg && filters_match_kv(q->f, "label", jget_obj(cfg, "Labels"));
 }
 
 static json_object *summary_json(img_store *s, const img_rec *r, json_object *tags,
@@ -132,8 +132,8 @@ static json_object *list_one_locked(img_store *s, const list_query *q, const img
 	bool keep = true;
 	if (!nt && !nd)
 		keep = (q->o->all || !children) &&
-		       !(img_filters_get(&q->f, "dangling") && !q->dangling_only) &&
-		       !img_filters_get(&q->f, "reference");
+		       !(filters_contains(q->f, "dangling") && !q->dangling_only) &&
+		       !q->refpats;
 	else if (q->dangling_only && nt)
 		keep = false;
 	if (keep && !nt && !nd && q->o->api_minor && q->o->api_minor < 43) {
@@ -198,16 +198,20 @@ static summary *collect_locked(img_store *s, list_query *q, size_t *n)
 json_object *img_list(img_store *s, const img_list_opts *o, err_t **err)
 {
 	list_query q = {.o = o};
-	if (img_filters_parse(o->filters, list_filter_keys, &q.f, err) < 0 ||
-	    img_filters_bool(&q.f, "dangling", false, &q.dangling_only, err) < 0) {
-		img_filters_free(&q.f);
+	if (filters_parse(o->filters, &q.f, err) < 0 ||
+	    filters_validate(q.f, list_filter_keys, err) < 0 ||
+	    filters_get_bool(q.f, "dangling", false, &q.dangling_only, err) < 0) {
+		filters_free(q.f);
 		return NULL;
 	}
+	if (filters_contains(q.f, "reference"))
+		q.refpats = filters_get(q.f, "reference");
 	store_lock(s);
 	size_t n = 0;
 	summary *v = bounds_locked(s, &q, err) < 0 ? NULL : collect_locked(s, &q, &n);
 	store_unlock(s);
-	img_filters_free(&q.f);
+	filters_free(q.f);
+	strv_free(q.refpats);
 	if (!v)
 		return NULL;
 	json_object *out = json_object_new_array();

@@ -12,13 +12,37 @@
 #include <stdatomic.h>
 
 #include "image.h"
-#include "imgtime.h"
 #include "blobstore.h"
 #include "extract.h"
 #include "layerstore.h"
 #include "refstore.h"
 
 #define IMG_MAX_LAYERS 125         /* Docker's maxLayerDepth */
+
+/* An instant as an image config or meta.json writes it: the offset it was
+ * written in is kept, because Docker shows a config's "created" again in
+ * that zone (Go's time.Time remembers it). Parsing and formatting are
+ * libcommon/timeutil's; these adapt them to the record. */
+typedef struct img_time {
+	int64_t sec;  /* Unix seconds */
+	int32_t nsec;
+	int32_t off;  /* seconds east of UTC */
+	bool set;
+} img_time;
+
+/* Go's zero time, 0001-01-01T00:00:00Z, in Unix seconds. */
+#define IMG_TIME_ZERO_SEC (-62135596800LL)
+
+/* RFC 3339 (Go's RFC3339Nano layout); -1 and t untouched when malformed. */
+int img_time_parse(const char *s, img_time *t);
+/* RFC3339Nano in the time's zone; an unset time is Go's zero time. */
+char *img_time_format(const img_time *t);
+img_time img_time_now(void);
+int img_time_cmp(const img_time *a, const img_time *b);
+/* An `until` filter value as the daemon reads it (docker's GetTimestamp
+ * against now, then ParseTimestamps): durations, dates, RFC 3339, Unix
+ * seconds. ERR_INVALID with timeutil's message. */
+int img_time_until(const char *value, img_time *t, err_t **err);
 #define IMG_CONFIG_MAX (8u << 20)  /* largest config or manifest we read */
 
 typedef struct img_rec {

@@ -255,7 +255,16 @@ START_TEST(test_list_and_filters)
 	err_free(&e);
 	img_list_opts badd = {.filters = "{\"dangling\":{\"maybe\":true}}"};
 	ck_assert_ptr_null(img_list(store, &badd, &e));
-	ck_assert_str_eq(e->msg, "invalid filter 'dangling=maybe'");
+	ck_assert_str_eq(e->msg, "invalid filter 'dangling=[maybe]'");
+	err_free(&e);
+	/* until takes what docker's GetTimestamp takes, durations too */
+	put = list("{\"until\":{\"1h\":true}}", false);
+	ck_assert_str_eq(ids_of(put), "654fc8 1485ef 861e92 ");
+	json_object_put(put);
+	img_list_opts badu = {.filters = "{\"until\":{\"2024-13-01\":true}}"};
+	ck_assert_ptr_null(img_list(store, &badu, &e));
+	ck_assert_int_eq(e->kind, ERR_INVALID);
+	ck_assert_str_eq(e->msg, "parsing time \"2024-13-01\": month out of range");
 }
 END_TEST
 

@@ -452,6 +452,39 @@ START_TEST(test_wrong_diff_id)
 }
 END_TEST
 
+/* A config's created time is shown again in the zone it was written in,
+ * as Go's time.Time keeps it; the list's Created is Unix seconds. */
+START_TEST(test_created_keeps_zone)
+{
+	strbuf layer;
+	small_layer(&layer, ARCHIVE_FILTER_NONE, "f");
+	char diff[72];
+	imgt_sha(layer.buf, layer.len, diff);
+	imgt_tar outer;
+	imgt_tar_open(&outer, ARCHIVE_FILTER_NONE);
+	blobref l = add_blob(&outer, layer.buf, layer.len, NULL);
+	_cleanup_free_ char *cfg = xasprintf(
+		"{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2024-01-02T03:04:05.5+01:30\","
+		"\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}", diff);
+	blobref c = add_blob(&outer, cfg, strlen(cfg), NULL);
+	_cleanup_free_ char *m = manifest_for(c, &l, 1, MT_L);
+	blobref mb = add_blob(&outer, m, strlen(m), NULL);
+	_cleanup_free_ char *d = desc(MT_M, mb, NAMED);
+	_cleanup_free_ char *idx = index_for(d);
+	add_text(&outer, "index.json", idx);
+	imgt_tar_close(&outer);
+	_cleanup_err_ err_t *e = NULL;
+	ck_assert_msg(load_buf(&outer.out, &e) == 0, "%s", e ? e->msg : "");
+	_cleanup_json_ json_object *o = img_inspect(store, "hostile:test", 44, &e);
+	ck_assert_str_eq(jget_str(o, "Created"), "2024-01-02T03:04:05.5+01:30");
+	img_list_opts lo = {0};
+	_cleanup_json_ json_object *l2 = img_list(store, &lo, &e);
+	ck_assert_int_eq(jget_int(json_object_array_get_idx(l2, 0), "Created", 0), 1704159245);
+	sb_free(&outer.out);
+	sb_free(&layer);
+}
+END_TEST
+
 START_TEST(test_bad_paths)
 {
 	imgt_tar outer;
@@ -702,6 +735,7 @@ int main(void)
 	tcase_add_test(tc, test_wrong_digest_and_missing_blob);
 	tcase_add_test(tc, test_layer_named_twice);
 	tcase_add_test(tc, test_wrong_diff_id);
+	tcase_add_test(tc, test_created_keeps_zone);
 	tcase_add_test(tc, test_bad_paths);
 	tcase_add_test(tc, test_not_an_image);
 	tcase_add_test(tc, test_tiny_file_layer);

@@ -40,6 +40,34 @@ START_TEST(test_format_rfc3339nano)
 }
 END_TEST
 
+/* A time keeps the offset it was written in (Go's FixedZone), as image
+ * configs' "created" does when Docker shows it again. */
+START_TEST(test_zone_round_trip)
+{
+	static const char *const in[] = {
+		"2024-01-02T03:04:05.5+01:30", "2024-01-02T03:04:05-00:30", "2024-01-02T03:04:05Z",
+		"1999-12-31T23:59:59.000000001+14:00",
+	};
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		err_t *e = NULL;
+		int64_t sec;
+		int32_t nsec, off = 99;
+		ck_assert_msg(time_parse_rfc3339_zone(in[i], &sec, &nsec, &off, &e) == 0, "%s", in[i]);
+		CHECK_STR(time_format_rfc3339nano_zone(sec, nsec, off), in[i]);
+	}
+	int64_t sec;
+	int32_t nsec, off = 1;
+	err_t *e = NULL;
+	ck_assert_int_eq(time_parse_rfc3339_zone("2024-01-02T03:04:05+00:00", &sec, &nsec, &off, &e), 0);
+	ck_assert_int_eq(off, 0);
+	/* Go writes a zero offset as Z */
+	CHECK_STR(time_format_rfc3339nano_zone(sec, nsec, off), "2024-01-02T03:04:05Z");
+	CHECK_STR(time_format_rfc3339nano_zone(1704164645, 0, 3600), "2024-01-02T04:04:05+01:00");
+	ck_assert_int_lt(time_parse_rfc3339_zone("2024-01-02", &sec, &nsec, &off, &e), 0);
+	err_free(&e);
+}
+END_TEST
+
 struct rfc_case {
 	const char *in;
 	int64_t sec;
@@ -305,6 +333,7 @@ int main(void)
 	tcase_add_test(tc, test_clocks);
 	tcase_add_test(tc, test_format_rfc3339nano);
 	tcase_add_test(tc, test_parse_rfc3339);
+	tcase_add_test(tc, test_zone_round_trip);
 	tcase_add_test(tc, test_parse_duration);
 	tcase_add_test(tc, test_get_timestamp);
 	tcase_add_test(tc, test_parse_timestamps);
