@@ -137,3 +137,19 @@ size_t utf8_width(const char *s, size_t n)
 		w += (size_t)utf8_rune_width(utf8_decode(s + i, n - i, &used));
 	return w;
 }
+
+size_t utf8_runes(const char *s, size_t n)
+{
+	size_t count = 0, used;
+	for (size_t i = 0; i < n; i += used, count++)
+		utf8_decode(s + i, n - i, &used);
+	return count;
+}
+
+size_t utf8_prefix(const char *s, size_t n, size_t runes)
+{
+	size_t i = 0, used;
+	for (; i < n && runes > 0; i += used, runes--)
+		utf8_decode(s + i, n - i, &used);
+	return i;
+}

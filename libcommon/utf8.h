@@ -23,5 +23,9 @@ void utf8_encode(strbuf *sb, uint32_t r);
 int utf8_rune_width(uint32_t r);
 /* Sum of utf8_rune_width() over s[0..n). */
 size_t utf8_width(const char *s, size_t n);
+/* Runes in s[0..n) (each bad byte one). */
+size_t utf8_runes(const char *s, size_t n);
+/* Bytes taken by the first `runes` runes of s[0..n). */
+size_t utf8_prefix(const char *s, size_t n, size_t runes);
 
 #endif

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "containers.h"
+#include "image.h"
 #include "fsutil.h"
 #include "images.h"
 #include "jsonutil.h"
@@ -106,6 +108,9 @@ engine *engine_open(engine_config *cfg, err_t **err)
 	e->images = engine_images_open(e, err);
 	if (!e->images)
 		goto fail;
+	e->containers = ctr_table_open(e, err);
+	if (!e->containers)
+		goto fail;
 	return e;
 fail:
 	engine_close(e);
@@ -116,8 +121,10 @@ void engine_close(engine *e)
 {
 	if (!e)
 		return;
-	img_store_close(e->images);
-	e->images = NULL;
+	ctr_table_close(e->containers);
+	e->containers = NULL;
+	if (e->images)
+		img_store_close(e->images);
 	events_close(e->events);
 	if (e->lock_fd >= 0)
 		close(e->lock_fd);

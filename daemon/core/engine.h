@@ -22,7 +22,8 @@ typedef struct engine {
 	int lock_fd;         /* flock on <data-root>/engine.lock */
 	int64_t started_ns;
 	events_ring *events;
-	struct img_store *images; /* daemon/image, opened over data_root */
+	struct img_store *images;     /* daemon/image */
+	struct ctr_table *containers; /* containers.h */
 } engine;
 
 /* Creates the data and exec roots, takes the data-root lock (refusing when

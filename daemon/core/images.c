@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "ctr_internal.h"
+#include "xalloc.h"
 #include "jsonutil.h"
 #include "log.h"
 
@@ -48,15 +50,59 @@ static void on_image_event(void *ctx, const char *action, const char *id, const 
 	events_publish(e->events, "image", action, id ? id : "", attrs);
 }
 
+static bool state_matches(const container *c, img_ctr_state s)
+{
+	bool live = c->state == CS_RUNNING || c->state == CS_PAUSED || c->state == CS_RESTARTING;
+	switch (s) {
+	case IMG_CTR_ANY: return true;
+	case IMG_CTR_RUNNING: return live;
+	case IMG_CTR_STOPPED: return !live;
+	}
+	return true;
+}
+
+static bool first_user(void *ctx, const char *image_id, img_ctr_state s, char **ctr_id)
+{
+	engine *e = ctx;
+	ctr_table *t = e->containers;
+	if (!t)
+		return false;
+	bool found = false;
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->n && !found; i++) {
+		container *c = t->items[i];
+		pthread_mutex_lock(&c->lock);
+		if (!strcmp(c->image_id, image_id) && state_matches(c, s)) {
+			*ctr_id = xstrdup(c->id);
+			found = true;
+		}
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return found;
+}
+
+static int64_t count_users(void *ctx, const char *image_id)
+{
+	engine *e = ctx;
+	ctr_table *t = e->containers;
+	if (!t)
+		return 0;
+	int64_t n = 0;
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->n; i++)
+		n += !strcmp(t->items[i]->image_id, image_id);
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
 /* Which containers use an image: rmi's conflicts ("image is being used by
  * running container"), prune's "in use" and df's Containers count ask
- * these. Containers are not in the engine yet; while both stay NULL the
- * store treats every image as unused. When the container table lands, set
- * h->first and h->count here (both are called without the store lock). */
+ * these, without the store lock held. */
 static void container_hooks(engine *e, img_container_hooks *h)
 {
-	h->first = NULL;
-	h->count = NULL;
+	h->first = first_user;
+	h->count = count_users;
 	h->ctx = e;
 }
 

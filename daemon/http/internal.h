@@ -68,4 +68,19 @@ int h_images_create(http_req *req);
 int h_images_get(http_req *req);
 int h_images_get_one(http_req *req);
 
+/* h_containers.c */
+int h_ctr_create(http_req *req);
+int h_ctr_list(http_req *req);
+int h_ctr_prune(http_req *req);
+int h_ctr_inspect(http_req *req);
+int h_ctr_start(http_req *req);
+int h_ctr_stop(http_req *req);
+int h_ctr_restart(http_req *req);
+int h_ctr_kill(http_req *req);
+int h_ctr_wait(http_req *req);
+int h_ctr_pause(http_req *req);
+int h_ctr_unpause(http_req *req);
+int h_ctr_rename(http_req *req);
+int h_ctr_delete(http_req *req);
+
 #endif
