@@ -208,7 +208,7 @@ int bundle_check_mounts(json_object *hc, const char *const *forbidden, err_t **e
 	json_object *tmpfs = jget_obj(hc, "Tmpfs");
 	if (jget(hc, "Tmpfs") && !tmpfs && !json_object_is_type(jget(hc, "Tmpfs"), json_type_null))
 		return err_invalid(err, "invalid JSON: HostConfig.Tmpfs must be an object of strings");
-	json_object_object_foreach(tmpfs, dst, opts) {
+	json_object_object_foreach(jobj_or_empty(tmpfs), dst, opts) {
 		if (!json_object_is_type(opts, json_type_string))
 			return err_invalid(err, "invalid JSON: HostConfig.Tmpfs must be an object of strings");
 		if (check_dst(dst, dst, err) < 0)
@@ -276,7 +276,7 @@ int bundle_user_mounts(json_object *hc, json_object *out, err_t **err)
 			return -1;
 	}
 	add_mounts_list(jget_arr(hc, "Mounts"), out);
-	json_object_object_foreach(jget_obj(hc, "Tmpfs"), dst, opts)
+	json_object_object_foreach(jobj_or_empty(jget_obj(hc, "Tmpfs")), dst, opts)
 		json_object_array_add(out, tmpfs_obj(dst, json_object_get_string(opts)));
 	return 0;
 }

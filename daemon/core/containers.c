@@ -19,7 +19,9 @@
 #include "names.h"
 #include "xalloc.h"
 
-static char *sibling_binary(const char *name)
+/* Our helper programs: next to engined in the build tree (daemon/shim,
+ * daemon/runtime), or in the installed libexec directory. */
+static char *helper_binary(const char *name)
 {
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -28,8 +30,7 @@ static char *sibling_binary(const char *name)
 		char *slash = strrchr(self, '/');
 		if (slash) {
 			*slash = '\0';
-			/* The build tree keeps the shim in daemon/shim/. */
-			static const char *const dirs[] = {"", "/shim"};
+			static const char *const dirs[] = {"", "/shim", "/runtime"};
 			for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 				char *p = xasprintf("%s%s/%s", self, dirs[i], name);
 				if (access(p, X_OK) == 0)
@@ -38,7 +39,7 @@ static char *sibling_binary(const char *name)
 			}
 		}
 	}
-	return xstrdup(name);
+	return xasprintf("%s/%s", ENGINE_LIBEXECDIR, name);
 }
 
 static void load_all(ctr_table *t)
@@ -67,8 +68,8 @@ ctr_table *ctr_table_open(struct engine *e, err_t **err)
 	t->eng = e;
 	pthread_mutex_init(&t->lock, NULL);
 	t->root = fs_path_join(e->data_root, "containers");
-	t->shim_path = sibling_binary("engine-shim");
-	t->init_path = sibling_binary("engine-init");
+	t->shim_path = helper_binary("engine-shim");
+	t->init_path = helper_binary("engine-init");
 	if (fs_mkdir_p(t->root, 0710, err) < 0) {
 		ctr_table_close(t);
 		return NULL;
@@ -158,7 +159,7 @@ void ctr_save_or_log(container *c)
 void ctr_event(ctr_table *t, container *c, const char *action, json_object *extra)
 {
 	json_object *a = json_object_new_object();
-	json_object_object_foreach(jget_obj(c->config, "Labels"), k, v)
+	json_object_object_foreach(jobj_or_empty(jget_obj(c->config, "Labels")), k, v)
 		jset(a, k, json_object_get(v));
 	jset_str(a, "image", jget_str(c->config, "Image"));
 	jset_str(a, "name", container_short_name(c));

@@ -85,7 +85,7 @@ static json_object *mounts_json(const container *c)
 						    jget_str(m, "Target"), !jget_bool(m, "ReadOnly", false),
 						    bind ? "rprivate" : ""));
 	}
-	json_object_object_foreach(jget_obj(c->host_config, "Tmpfs"), dst, v) {
+	json_object_object_foreach(jobj_or_empty(jget_obj(c->host_config, "Tmpfs")), dst, v) {
 		(void)v;
 		json_object_array_add(a, mount_point("tmpfs", "", dst, true, ""));
 	}
