@@ -58,5 +58,18 @@ int cli_dispatch_group(cli *c, int argc, char **argv, const cmd_entry *table, co
 int cmd_version(cli *c, int argc, char **argv);
 int cmd_info(cli *c, int argc, char **argv);
 int cmd_system(cli *c, int argc, char **argv);
+/* cmd_image.c */
+int cmd_image(cli *c, int argc, char **argv);
+int cmd_images(cli *c, int argc, char **argv);
+int cmd_history(cli *c, int argc, char **argv);
+int cmd_import(cli *c, int argc, char **argv);
+int cmd_inspect(cli *c, int argc, char **argv);
+int cmd_load(cli *c, int argc, char **argv);
+int cmd_rmi(cli *c, int argc, char **argv);
+int cmd_save(cli *c, int argc, char **argv);
+int cmd_tag(cli *c, int argc, char **argv);
+/* The images part of `system df -v`: rows and column titles. */
+json_object *image_df_rows(json_object *summaries);
+json_object *image_df_header(void);
 
 #endif

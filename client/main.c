@@ -11,8 +11,17 @@
 #define DEFAULT_HOST "unix:///var/run/engine.sock"
 
 static const cmd_entry commands[] = {
+	{"history", cmd_history, "Show the history of an image"},
+	{"image", cmd_image, "Manage images"},
+	{"images", cmd_images, "List images"},
+	{"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
 	{"info", cmd_info, "Display system-wide information"},
+	{"inspect", cmd_inspect, "Return low-level information on Docker objects"},
+	{"load", cmd_load, "Load an image from a tar archive or STDIN"},
+	{"rmi", cmd_rmi, "Remove one or more images"},
+	{"save", cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)"},
 	{"system", cmd_system, "Manage the engine"},
+	{"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
 	{"version", cmd_version, "Show the engine version information"},
 	{NULL, NULL, NULL},
 };
