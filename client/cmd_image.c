@@ -26,6 +26,16 @@
 
 /* ---- shared pieces ---- */
 
+/* Go's text for an errno ("no such file or directory"): docker's messages
+ * carry it, lower-case. */
+static char *go_strerror(int e)
+{
+	char *m = xstrdup(strerror(e));
+	if (m[0] >= 'A' && m[0] <= 'Z' && !(m[1] >= 'A' && m[1] <= 'Z'))
+		m[0] = (char)(m[0] - 'A' + 'a');
+	return m;
+}
+
 /* docker's "'docker history' requires 1 argument" usage error (exit 1). */
 static int args_error(const cmd_usage *u, const char *cmd, const char *rule)
 {
@@ -846,8 +856,10 @@ static int upload_and_show(cli *c, const char *path, int fd, const char *ctype, 
 static int open_input(const char *path, err_t **err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(err, ERR_INVALID, 0, "open %s: %s", path, strerror(errno));
+	if (fd < 0) {
+		_cleanup_free_ char *why = go_strerror(errno);
+		return err_set(err, ERR_INVALID, 0, "open %s: %s", path, why);
+	}
 	return fd;
 }
 
@@ -1013,8 +1025,10 @@ static int check_output_path(const char *path, err_t **err)
 	_cleanup_free_ char *copy = xstrdup(path);
 	const char *dir = dirname(copy);
 	struct stat st;
-	if (strcmp(dir, ".") && stat(dir, &st) < 0)
-		return err_invalid(err, "failed to save image: invalid output path: stat %s: %s", dir, strerror(errno));
+	if (strcmp(dir, ".") && stat(dir, &st) < 0) {
+		_cleanup_free_ char *why = go_strerror(errno);
+		return err_invalid(err, "failed to save image: invalid output path: stat %s: %s", dir, why);
+	}
 	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return err_invalid(err, "failed to save image: invalid output path: \"%s\" must be a directory "
 				   "or a regular file", path);
