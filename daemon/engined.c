@@ -182,6 +182,16 @@ static int run(engine_config *cfg)
 		return 1;
 	}
 	log_set_level(cfg->debug ? LOG_LVL_DEBUG : cfg->level);
+	/* Before engine_open: the threads it starts (the container monitor)
+	 * inherit the mask, so a SIGTERM always reaches signal_loop and never
+	 * kills the daemon through a thread that left it unblocked. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	engine *e = engine_open(cfg, &err);
 	if (!e) {
 		log_error("failed to start daemon: %s", err->msg);
@@ -199,13 +209,6 @@ static int run(engine_config *cfg)
 		engine_close(e);
 		return 1;
 	}
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	http_server *srv = http_server_start(e, l.fds, l.n, &err);
 	if (!srv) {
 		log_error("failed to start the API server: %s", err->msg);
