@@ -16,7 +16,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "filters.h"
-#include "jsonmsg.h"
+#include "containers_cli.h"
 #include "jsonutil.h"
 #include "output.h"
 #include "reference.h"
@@ -80,6 +80,16 @@ static int filters_json(char **args, const char *extra_key, const char *extra_va
 		filters_add(f, extra_key, extra_val);
 	*out = filters_to_json(f);
 	return 0;
+}
+
+/* One error of a command that goes on with its other arguments, as
+ * cli_report would print it. */
+static void add_error(strbuf *errors, const err_t *err)
+{
+	if (err->errnum < 0)
+		sb_printf(errors, "Error response from daemon: %s\n", err_msg(err));
+	else
+		sb_printf(errors, "%s\n", err_msg(err));
 }
 
 /* Appends "&key=<escaped value>". */
@@ -399,80 +409,7 @@ static int cmd_image_ls(cli *c, int argc, char **argv)
 	return cmd_images_list(c, argc, argv, "image ls", "engine image ls [OPTIONS] [REPOSITORY[:TAG]]");
 }
 
-/* ---- inspect ---- */
-
-/* GET path; on 404 with skip_missing, *out stays NULL and 0 is returned. */
-static int get_object(cli *c, const char *path, bool skip_missing, json_object **out, err_t **err)
-{
-	_cleanup_err_ err_t *e = NULL;
-	if (cli_call(c, "GET", path, NULL, out, &e) >= 0)
-		return 0;
-	if (skip_missing && e->kind == ERR_NOT_FOUND)
-		return 0;
-	*err = steal_ptr(&e);
-	return -1;
-}
-
-static int print_inspect(json_object *items, const char *format, strbuf *errors)
-{
-	int rc = out_print_inspect(items, format) < 0 ? EXIT_DAEMON_ERROR : 0;
-	if (errors->len) {
-		fputs(sb_str(errors), stderr);
-		rc = EXIT_DAEMON_ERROR;
-	}
-	return rc;
-}
-
-static void add_error(strbuf *errors, const err_t *err)
-{
-	if (err->errnum < 0)
-		sb_printf(errors, "Error response from daemon: %s\n", err_msg(err));
-	else
-		sb_printf(errors, "%s\n", err_msg(err));
-}
-
-static const char *const inspect_kinds[] = {"container", "image", "network", "volume"};
-static const char *const inspect_paths[] = {"/containers/%s/json%s", "/images/%s/json%s", "/networks/%s%s",
-					    "/volumes/%s%s"};
-
-/* One name through the kinds allowed (all of them, in docker's order,
- * when type is NULL); NULL after adding the error. */
-static json_object *inspect_one(cli *c, const char *arg, const char *type, bool size, strbuf *errors)
-{
-	_cleanup_free_ char *name = path_escape(arg);
-	for (size_t k = 0; k < ARRAY_SIZE(inspect_kinds); k++) {
-		if (type && strcmp(type, inspect_kinds[k]))
-			continue;
-		_cleanup_free_ char *path = cli_path(c, inspect_paths[k], name, k == 0 && size ? "?size=1" : "");
-		_cleanup_err_ err_t *e = NULL;
-		json_object *o = NULL;
-		if (get_object(c, path, !type, &o, &e) < 0) {
-			add_error(errors, e);
-			return NULL;
-		}
-		if (o && size && k != 0)
-			fprintf(stderr, "WARNING: --size ignored for %s\n", inspect_kinds[k]);
-		if (o)
-			return o;
-	}
-	sb_printf(errors, "Error: No such object: %s\n", arg);
-	return NULL;
-}
-
-static int inspect_objects(cli *c, char **names, int n, const char *type, bool size, const char *format)
-{
-	_cleanup_err_ err_t *err = NULL;
-	if (cli_negotiate(c, &err) < 0)
-		return cli_report(err);
-	_cleanup_json_ json_object *items = json_object_new_array();
-	_cleanup_sb_ strbuf errors = STRBUF_INIT;
-	for (int i = 0; i < n; i++) {
-		json_object *o = inspect_one(c, names[i], type, size, &errors);
-		if (o)
-			json_object_array_add(items, o);
-	}
-	return print_inspect(items, format, &errors);
-}
+/* ---- inspect (containers_cli.h's cli_inspect, for images only) ---- */
 
 static int cmd_image_inspect(cli *c, int argc, char **argv)
 {
@@ -487,40 +424,7 @@ static int cmd_image_inspect(cli *c, int argc, char **argv)
 	if (first < 0)
 		return first == -2 ? 0 : EXIT_USAGE;
 	int rc = first == argc ? args_error(&u, "image inspect", "at least 1 argument")
-			       : inspect_objects(c, argv + first, argc - first, "image", false, format);
-	flags_free(specs);
-	return rc;
-}
-
-/* `engine inspect`: containers, then images, networks and volumes, as
- * docker's inspect tries them without --type. */
-int cmd_inspect(cli *c, int argc, char **argv)
-{
-	char *format = NULL, *type = NULL;
-	bool size = false;
-	const flag_spec specs[] = {
-		{"format", 'f', FLAG_STRING, &format, "Format output using a custom template", NULL, NULL},
-		{"size", 's', FLAG_BOOL, &size, "Display total file sizes if the type is container", NULL, NULL},
-		{"type", 0, FLAG_STRING, &type, "Return JSON for specified type", NULL, NULL},
-		{NULL, 0, 0, NULL, NULL, NULL, NULL},
-	};
-	const cmd_usage u = {"engine inspect [OPTIONS] NAME|ID [NAME|ID...]",
-			     "Return low-level information on Docker objects", NULL};
-	int first = flags_parse(argc, argv, specs, &u, true);
-	if (first < 0)
-		return first == -2 ? 0 : EXIT_USAGE;
-	int rc;
-	bool known = !type || !*type;
-	for (size_t k = 0; k < ARRAY_SIZE(inspect_kinds) && !known; k++)
-		known = !strcmp(type, inspect_kinds[k]);
-	if (first == argc) {
-		rc = args_error(&u, "inspect", "at least 1 argument");
-	} else if (!known) {
-		fprintf(stderr, "\"%s\" is not a valid value for --type\n", type);
-		rc = EXIT_DAEMON_ERROR;
-	} else {
-		rc = inspect_objects(c, argv + first, argc - first, type && *type ? type : NULL, size, format);
-	}
+			       : cli_inspect(c, argv + first, "image", format, false);
 	flags_free(specs);
 	return rc;
 }
@@ -731,27 +635,14 @@ static int cmd_image_rm(cli *c, int argc, char **argv)
 
 /* ---- prune ---- */
 
-/* docker's PromptForConfirmation: true for "y" or "Y". */
-static bool confirm(const char *warning)
-{
-	printf("%s [y/N] ", warning);
-	fflush(stdout);
-	char line[64];
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	line[strcspn(line, "\r\n")] = '\0';
-	return !strcmp(line, "y") || !strcmp(line, "Y");
-}
-
 static int prune(cli *c, bool all, bool force, char **filter)
 {
 	_cleanup_free_ char *fj = NULL;
 	if (filters_json(filter, "dangling", all ? "false" : "true", "image prune", &fj) < 0)
 		return EXIT_USAGE;
-	const char *warning = all ? "WARNING! This will remove all images without at least one container associated to them.\n"
-				    "Are you sure you want to continue?"
-				  : "WARNING! This will remove all dangling images.\nAre you sure you want to continue?";
-	if (!force && !confirm(warning))
+	const char *warning = all ? "WARNING! This will remove all images without at least one container associated to them."
+				  : "WARNING! This will remove all dangling images.";
+	if (!force && !cli_confirm(warning))
 		return 0;
 	_cleanup_err_ err_t *err = NULL;
 	_cleanup_json_ json_object *report = NULL;
@@ -800,7 +691,7 @@ static int cmd_image_prune(cli *c, int argc, char **argv)
 	return rc;
 }
 
-/* ---- load, import: a body up, a message stream down ---- */
+/* ---- streams ---- */
 
 typedef struct stream_call {
 	httpc_resp *resp;
@@ -843,14 +734,8 @@ static int call_stream(cli *c, const httpc_req *req, httpc_data_fn fn, void *ctx
  * (import's last status is the new image's ID). */
 static int upload_and_show(cli *c, const char *path, int fd, const char *ctype, err_t **err)
 {
-	jsonmsg m;
-	jsonmsg_init(&m, stdout);
 	httpc_req req = {.method = "POST", .path = path, .content_type = ctype, .body_fd = fd};
-	int rc = call_stream(c, &req, jsonmsg_feed, &m, err);
-	if (jsonmsg_finish(&m, rc < 0 ? NULL : err) < 0)
-		rc = -1;
-	jsonmsg_free(&m);
-	return rc;
+	return cli_message_stream(c, &req, err);
 }
 
 static int open_input(const char *path, err_t **err)

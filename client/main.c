@@ -6,23 +6,37 @@
 #include <string.h>
 
 #include "cli.h"
+#include "containers_cli.h"
 #include "version.h"
 
 #define DEFAULT_HOST "unix:///var/run/engine.sock"
 
 static const cmd_entry commands[] = {
+	{"container", cmd_container, "Manage containers"},
+	{"create", cmd_create, "Create a new container"},
 	{"history", cmd_history, "Show the history of an image"},
 	{"image", cmd_image, "Manage images"},
 	{"images", cmd_images, "List images"},
 	{"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
 	{"info", cmd_info, "Display system-wide information"},
 	{"inspect", cmd_inspect, "Return low-level information on Docker objects"},
+	{"kill", cmd_kill, "Kill one or more running containers"},
 	{"load", cmd_load, "Load an image from a tar archive or STDIN"},
+	{"pause", cmd_pause, "Pause all processes within one or more containers"},
+	{"ps", cmd_ps, "List containers"},
+	{"rename", cmd_rename, "Rename a container"},
+	{"restart", cmd_restart, "Restart one or more containers"},
+	{"rm", cmd_rm, "Remove one or more containers"},
 	{"rmi", cmd_rmi, "Remove one or more images"},
+	{"run", cmd_run, "Create and run a new container from an image"},
 	{"save", cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)"},
+	{"start", cmd_start, "Start one or more stopped containers"},
+	{"stop", cmd_stop, "Stop one or more running containers"},
 	{"system", cmd_system, "Manage the engine"},
 	{"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+	{"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
 	{"version", cmd_version, "Show the engine version information"},
+	{"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 	{NULL, NULL, NULL},
 };
 

@@ -176,15 +176,8 @@ static void signal_loop(engine *e, const sigset_t *set)
 static int run(engine_config *cfg)
 {
 	_cleanup_err_ err_t *err = NULL;
-	if (config_load_file(cfg, cfg->config_file, cfg->config_file && strcmp(cfg->config_file, ENGINE_DEFAULT_CONFIG) != 0, &err) < 0) {
-		log_error("%s", err->msg);
-		config_free(cfg);
-		return 1;
-	}
-	log_set_level(cfg->debug ? LOG_LVL_DEBUG : cfg->level);
-	/* Before engine_open: the threads it starts (the container monitor)
-	 * inherit the mask, so a SIGTERM always reaches signal_loop and never
-	 * kills the daemon through a thread that left it unblocked. */
+	/* Block the signals we wait for before any thread exists: every thread
+	 * inherits the mask, so only sigwaitinfo() below ever takes them. */
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -192,6 +185,12 @@ static int run(engine_config *cfg)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (config_load_file(cfg, cfg->config_file, cfg->config_file && strcmp(cfg->config_file, ENGINE_DEFAULT_CONFIG) != 0, &err) < 0) {
+		log_error("%s", err->msg);
+		config_free(cfg);
+		return 1;
+	}
+	log_set_level(cfg->debug ? LOG_LVL_DEBUG : cfg->level);
 	engine *e = engine_open(cfg, &err);
 	if (!e) {
 		log_error("failed to start daemon: %s", err->msg);
