@@ -362,6 +362,32 @@ class Images(EngineTestCase):
         self.assertEqual(self.ids(), [])
         self.assertClean()
 
+    # ---- containers hold their images ------------------------------------
+    def test_containers_hold_images(self):
+        self.load("busybox-1.38.0-musl.oci.tar")
+        cid = self.assertOk(self.d.docker("create", "--name", "holder", BUSYBOX, "true")).strip()
+        try:
+            r = self.d.docker("rmi", BUSYBOX)
+            self.assertEqual(r.returncode, 1)
+            self.assertEqual(r.stderr.decode(), 'Error response from daemon: conflict: unable to remove repository '
+                             'reference "%s" (must force) - container %s is using its referenced image %s\n'
+                             % (BUSYBOX, cid[:12], BUSYBOX_ID[7:19]))
+            self.assertEqual(self.assertOk(self.d.docker("image", "prune", "-af")), "Total reclaimed space: 0B\n")
+            df = self.d.api("GET", "/v1.44/system/df").json()
+            self.assertEqual([(i["Id"], i["Containers"]) for i in df["Images"]], [(BUSYBOX_ID, 1)])
+            self.both("system", "df")
+            out = self.assertOk(self.d.engine("system", "df"))
+            self.assertEqual(out.splitlines()[1].split(), ["Images", "1", "1", "1.533MB", "0B", "(0%)"])
+            self.assertIn(cid[:12], self.assertOk(self.d.engine("system", "df", "-v")))
+            # rmi -f untags and deletes the image; the container keeps its layers
+            out = self.assertOk(self.d.engine("rmi", "-f", BUSYBOX))
+            self.assertEqual(out, "Untagged: %s\nDeleted: %s\n" % (BUSYBOX, BUSYBOX_ID))
+            self.assertEqual(len(os.listdir(os.path.join(self.d.data, "layers"))), 1)
+        finally:
+            self.assertOk(self.d.docker("rm", "-f", "holder"))
+        self.assertEqual(os.listdir(os.path.join(self.d.data, "layers")), [])
+        self.assertClean()
+
     # ---- python3-docker --------------------------------------------------
     def test_python_docker(self):
         import docker
