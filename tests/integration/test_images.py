@@ -481,7 +481,8 @@ class Images(EngineTestCase):
         self.assertOk(self.d.docker("save", "-o", os.path.join(self.d.dir, "hw.tar"), "hw:ev"))
         self.assertOk(self.d.docker("rmi", "hw:ev"))
         self.assertOk(self.d.docker("rmi", "hello-world"))
-        self.assertOk(self.d.docker("import", img("alpine-minirootfs-3.20.3-x86_64.tar.gz"), "imp:ev"))
+        self.assertOk(self.d.docker("import", "-c", "LABEL team=images", img("alpine-minirootfs-3.20.3-x86_64.tar.gz"),
+                                    "imp:ev"))
         self.assertOk(self.d.docker("image", "prune", "-af"))
         evs = self.events(t0)
         got = [(e["Action"], e["Actor"]["ID"], e["Actor"]["Attributes"].get("name")) for e in evs]
@@ -490,6 +491,8 @@ class Images(EngineTestCase):
                                    ("save", HELLO_ID, HELLO_ID), ("untag", HELLO_ID, HELLO_ID),
                                    ("untag", HELLO_ID, HELLO_ID), ("delete", HELLO_ID, HELLO_ID)])
         self.assertEqual(got[6:8], [("tag", imp, "imp:ev"), ("import", imp, imp)])
+        # the image's labels ride along, as Docker copies them into the attributes
+        self.assertEqual(evs[7]["Actor"]["Attributes"], {"name": imp, "team": "images"})
         self.assertEqual(got[-1][0], "prune")
         self.assertEqual(evs[-1]["Actor"]["ID"], "")
         self.assertEqual(evs[-1]["Actor"]["Attributes"], {"reclaimed": str(alpine_size)})
