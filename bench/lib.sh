@@ -38,11 +38,18 @@ start_dockerd() {
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status" 2>/dev/null; }
 
 cleanup() {
+	set +e # the scripts run with -e: every step here must run
 	[ -n "$ENGINED_PID" ] && kill "$ENGINED_PID" 2>/dev/null && wait "$ENGINED_PID" 2>/dev/null
 	if [ -n "$DOCKERD_PID" ]; then
+		# dockerd stops the containerd it started; wait for both, by PID
+		local ctrd
+		ctrd=$(cat "$BENCH_DIR/dexec/containerd/containerd.pid" 2>/dev/null || true)
 		kill "$DOCKERD_PID" 2>/dev/null
 		for _ in $(seq 100); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.1; done
-		pkill -f "containerd --config $BENCH_DIR" 2>/dev/null
+		if [ -n "$ctrd" ]; then
+			for _ in $(seq 50); do kill -0 "$ctrd" 2>/dev/null || break; sleep 0.1; done
+			kill -9 "$ctrd" 2>/dev/null
+		fi
 		ip netns del enginebench 2>/dev/null
 	fi
 	grep " $BENCH_DIR" /proc/self/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null

@@ -671,7 +671,9 @@ int cli_confirm(const char *question)
 	char line[64];
 	if (!fgets(line, sizeof(line), stdin))
 		return 0;
-	return line[0] == 'y' || line[0] == 'Y';
+	/* docker: the whole answer, lower-cased, must be "y" */
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "y") || !strcmp(line, "Y");
 }
 
 static int cmd_container_prune(cli *c, int argc, char **argv)
