@@ -1,48 +1,49 @@
 /* digest.c: see digest.h. */
 #include "digest.h"
 
-#include <openssl/evp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sha256.h"
 #include "xalloc.h"
 
 struct digest_ctx {
-	EVP_MD_CTX *md;
+	sha256_ctx sha;
 };
 
 digest_ctx *digest_new(void)
 {
-	digest_ctx *c = xcalloc(1, sizeof(*c));
-	c->md = EVP_MD_CTX_new();
-	if (!c->md || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1)
-		abort();
+	digest_ctx *c = xmalloc(sizeof(*c));
+	sha256_init(&c->sha);
 	return c;
 }
 
 void digest_update(digest_ctx *c, const void *data, size_t n)
 {
-	EVP_DigestUpdate(c->md, data, n);
+	sha256_update(&c->sha, data, n);
+}
+
+void digest_hex(const unsigned char raw[32], char out[DIGEST_STR_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	memcpy(out, "sha256:", 7);
+	for (int i = 0; i < 32; i++) {
+		out[7 + 2 * i] = hex[raw[i] >> 4];
+		out[8 + 2 * i] = hex[raw[i] & 15];
+	}
+	out[DIGEST_STR_LEN] = '\0';
 }
 
 void digest_final(digest_ctx *c, char out[DIGEST_STR_LEN + 1])
 {
-	unsigned char raw[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	EVP_DigestFinal_ex(c->md, raw, &len);
-	memcpy(out, "sha256:", 7);
-	for (unsigned i = 0; i < len && i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", raw[i]);
-	out[DIGEST_STR_LEN] = '\0';
+	unsigned char raw[SHA256_DIGEST_SIZE];
+	sha256_final(&c->sha, raw);
+	digest_hex(raw, out);
 	digest_free(c);
 }
 
 void digest_free(digest_ctx *c)
 {
-	if (!c)
-		return;
-	EVP_MD_CTX_free(c->md);
 	free(c);
 }
 

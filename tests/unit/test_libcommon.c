@@ -1,4 +1,4 @@
-/* Unit tests for libcommon's base: strbuf, err, jsonutil, fsutil, digest. */
+/* Unit tests for libcommon's base: strbuf, err, jsonutil, fsutil, digest, sha256. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "jsonutil.h"
+#include "sha256.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -81,6 +82,68 @@ START_TEST(test_digest)
 }
 END_TEST
 
+static void sha_hex(const void *data, size_t n, char out[DIGEST_STR_LEN + 1])
+{
+	unsigned char raw[SHA256_DIGEST_SIZE];
+	sha256(data, n, raw);
+	digest_hex(raw, out);
+}
+
+/* FIPS 180-4 / NIST CAVS vectors, through both block functions. */
+START_TEST(test_sha256_vectors)
+{
+	static const struct { const char *in; const char *hex; } v[] = {
+		{"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+		{"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+		{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+		{"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+		 "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
+	};
+	for (int portable = 0; portable < 2; portable++) {
+		sha256_force_portable(portable);
+		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			char d[DIGEST_STR_LEN + 1];
+			sha_hex(v[i].in, strlen(v[i].in), d);
+			ck_assert_str_eq(d + 7, v[i].hex);
+		}
+		/* a million 'a', fed in uneven pieces */
+		char *a = xmalloc(1000000);
+		memset(a, 'a', 1000000);
+		sha256_ctx c;
+		sha256_init(&c);
+		for (size_t off = 0, step = 1; off < 1000000; off += step, step = step * 3 % 4099 + 1)
+			sha256_update(&c, a + off, off + step > 1000000 ? 1000000 - off : step);
+		unsigned char raw[SHA256_DIGEST_SIZE];
+		sha256_final(&c, raw);
+		char d[DIGEST_STR_LEN + 1];
+		digest_hex(raw, d);
+		ck_assert_str_eq(d + 7, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+		free(a);
+	}
+	sha256_force_portable(0);
+}
+END_TEST
+
+/* The SHA-NI path (when this CPU has it) agrees with the portable one on
+ * every length around the block and padding boundaries. */
+START_TEST(test_sha256_impls_agree)
+{
+	unsigned char buf[1100];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 131 + 7);
+	for (size_t n = 0; n <= sizeof(buf); n += (n < 200 ? 1 : 37)) {
+		char a[DIGEST_STR_LEN + 1], b[DIGEST_STR_LEN + 1];
+		sha256_force_portable(0);
+		sha_hex(buf, n, a);
+		sha256_force_portable(1);
+		sha_hex(buf, n, b);
+		ck_assert_str_eq(a, b);
+	}
+	sha256_force_portable(0);
+}
+END_TEST
+
 START_TEST(test_fs_atomic_and_rm)
 {
 	_cleanup_err_ err_t *e = NULL;
@@ -114,6 +177,8 @@ int main(void)
 	tcase_add_test(tc, test_json_strict);
 	tcase_add_test(tc, test_jget_path);
 	tcase_add_test(tc, test_digest);
+	tcase_add_test(tc, test_sha256_vectors);
+	tcase_add_test(tc, test_sha256_impls_agree);
 	tcase_add_test(tc, test_fs_atomic_and_rm);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
