@@ -7,8 +7,6 @@
  * that the store already holds (OCI blobs by digest) are skipped. */
 #include "load.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,36 +15,52 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "decompress.h"
 #include "fsutil.h"
 #include "strbuf.h"
+#include "tar.h"
 #include "xalloc.h"
 
 #define OUTER_BUF (128 * 1024)
 #define SNIFF_LEN 512
 #define PROGRESS_STEP (1 << 20)
 
+/* The archive as read: its first bytes (to tell the compression) are put
+ * back in front of the rest for the decompressor. */
 typedef struct outer {
 	const img_reader *in;
-	unsigned char *buf;
+	unsigned char head[COMP_SNIFF_LEN];
+	size_t nhead, headpos;
+	img_reader raw; /* outer_raw over this, for the decompressor */
+	unz *unz;
 } outer;
 
-static la_ssize_t outer_read(struct archive *a, void *ud, const void **buf)
+static ssize_t outer_raw(void *ctx, void *buf, size_t n)
 {
-	outer *o = ud;
-	ssize_t n = o->in->read(o->in->ctx, o->buf, OUTER_BUF);
-	if (n < 0) {
-		archive_set_error(a, errno, "read archive: %s", strerror(errno));
-		return -1;
+	outer *o = ctx;
+	if (o->headpos < o->nhead) {
+		size_t k = o->nhead - o->headpos < n ? o->nhead - o->headpos : n;
+		memcpy(buf, o->head + o->headpos, k);
+		o->headpos += k;
+		return (ssize_t)k;
 	}
-	*buf = o->buf;
-	return n;
+	return o->in->read(o->in->ctx, buf, n);
+}
+
+static ssize_t outer_read(void *ctx, void *buf, size_t n, err_t **err)
+{
+	outer *o = ctx;
+	ssize_t k = unz_read(o->unz, buf, n, err);
+	if (k < 0 && err && *err && (*err)->kind == ERR_SYSTEM && (*err)->errnum)
+		err_wrap(err, "read archive");
+	return k;
 }
 
 /* ---- the member reader handed to the extractor ---- */
 
 typedef struct member_reader {
 	load_ctx *lc;
-	struct archive *a;
+	tar_reader *tr;
 	blob_writer *spool;
 	const unsigned char *pre; /* sniffed bytes, already spooled */
 	size_t prelen, prepos;
@@ -67,9 +81,11 @@ static void report(member_reader *m, bool last)
 /* Next bytes of the member from the archive, spooled on the way. */
 static ssize_t member_pull(member_reader *m, void *buf, size_t n)
 {
-	la_ssize_t k = archive_read_data(m->a, buf, n);
+	_cleanup_err_ err_t *e = NULL;
+	ssize_t k = tar_read_data(m->tr, buf, n, &e);
 	if (k < 0) {
-		err_invalid(&m->err, "invalid archive: %s", archive_error_string(m->a));
+		err_set(&m->err, e->kind == ERR_SYSTEM ? ERR_SYSTEM : ERR_INVALID, 0, "invalid archive: %s",
+			err_msg(e));
 		errno = EIO;
 		return -1;
 	}
@@ -176,17 +192,16 @@ static void unpack_speculatively(load_ctx *lc, spool_entry *se, member_reader *m
 	se->layer = NULL;
 }
 
-static int spool_member(load_ctx *lc, struct archive *a, spool_entry *se, int64_t size,
+static int spool_member(load_ctx *lc, tar_reader *tr, spool_entry *se, int64_t size,
 			err_t **err)
 {
 	if (skip_known_blob(lc, se))
-		return archive_read_data_skip(a) == ARCHIVE_OK
-			       ? 0 : err_invalid(err, "invalid archive: %s", archive_error_string(a));
+		return 0; /* tar_next skips its bytes */
 	se->blob = blob_writer_new(lc->s->root, err);
 	if (!se->blob)
 		return -1;
 	unsigned char pre[SNIFF_LEN];
-	member_reader m = {.lc = lc, .a = a, .spool = se->blob, .pre = pre, .total = size};
+	member_reader m = {.lc = lc, .tr = tr, .spool = se->blob, .pre = pre, .total = size};
 	progress_id(se->path, m.id);
 	while (m.prelen < SNIFF_LEN) {
 		ssize_t k = member_pull(&m, pre + m.prelen, SNIFF_LEN - m.prelen);
@@ -230,63 +245,65 @@ static char *link_target(const char *path, const char *target)
 	return xasprintf("%.*s/%s", (int)(slash - path), path, target);
 }
 
-static int take_member(load_ctx *lc, struct archive *a, struct archive_entry *e, err_t **err)
+static int take_member(load_ctx *lc, tar_reader *tr, const tar_entry *e, err_t **err)
 {
 	char *path = NULL;
-	if (extract_check_name(archive_entry_pathname(e), &path, err) < 0)
+	if (extract_check_name(e->path, &path, err) < 0)
 		return err_wrap(err, "invalid archive");
-	const char *hl = archive_entry_hardlink(e);
-	unsigned type = archive_entry_filetype(e);
-	if (!hl && type != AE_IFLNK && type != AE_IFREG) {
+	if (e->type != TAR_HARDLINK && e->type != TAR_SYMLINK && e->type != TAR_REG) {
 		free(path);
 		return 0;
 	}
 	spool_entry *se = new_entry(lc, path);
-	if (hl)
-		se->link = xstrdup(hl);
-	else if (type == AE_IFLNK)
-		se->link = link_target(path, archive_entry_symlink(e) ? archive_entry_symlink(e) : "");
+	if (e->type == TAR_HARDLINK)
+		se->link = xstrdup(e->link);
+	else if (e->type == TAR_SYMLINK)
+		se->link = link_target(path, e->link ? e->link : "");
 	else
-		return spool_member(lc, a, se, archive_entry_size(e), err);
+		return spool_member(lc, tr, se, e->size, err);
 	return 0;
 }
 
-static struct archive *open_outer(outer *o, err_t **err)
+static int open_outer(outer *o, err_t **err)
 {
-	struct archive *a = archive_read_new();
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open(a, o, NULL, outer_read, NULL) != ARCHIVE_OK) {
-		err_invalid(err, "invalid archive: %s", archive_error_string(a));
-		archive_read_free(a);
-		return NULL;
+	while (o->nhead < COMP_SNIFF_LEN) {
+		ssize_t k = o->in->read(o->in->ctx, o->head + o->nhead, COMP_SNIFF_LEN - o->nhead);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return err_sys(err, "read archive");
+		if (k == 0)
+			break;
+		o->nhead += (size_t)k;
 	}
-	return a;
+	if (!o->nhead)
+		return err_invalid(err, "invalid archive: the archive is empty");
+	o->raw = (img_reader){outer_raw, o};
+	o->unz = unz_new(comp_sniff(o->head, o->nhead), &o->raw, err);
+	return o->unz ? 0 : -1;
 }
 
 int load_spool(load_ctx *lc, const img_reader *in, err_t **err)
 {
-	outer o = {in, xmalloc(OUTER_BUF)};
-	struct archive *a = open_outer(&o, err);
-	int rc = a ? 0 : -1;
+	outer o = {.in = in};
+	int rc = open_outer(&o, err);
+	tar_reader *tr = rc == 0 ? tar_reader_new(outer_read, &o) : NULL;
 	while (rc == 0) {
-		struct archive_entry *e;
-		int r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
+		const tar_entry *e;
+		_cleanup_err_ err_t *te = NULL;
+		int r = tar_next(tr, &e, &te);
+		if (r == 0)
 			break;
-		if (r < ARCHIVE_WARN)
-			rc = err_invalid(err, "invalid archive: %s", archive_error_string(a));
+		if (r < 0)
+			rc = err_set(err, te->kind == ERR_SYSTEM ? ERR_SYSTEM : ERR_INVALID, 0,
+				     "invalid archive: %s", err_msg(te));
 		else if (lc->n >= LOAD_MAX_MEMBERS)
 			rc = err_invalid(err, "invalid archive: more than %d members", LOAD_MAX_MEMBERS);
 		else
-			rc = take_member(lc, a, e, err);
+			rc = take_member(lc, tr, e, err);
 	}
-	if (a)
-		archive_read_free(a);
-	free(o.buf);
+	tar_reader_free(tr);
+	unz_free(o.unz);
 	return rc;
 }
 

@@ -9,8 +9,6 @@
  * leased before the first byte goes out. */
 #include "store.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,6 +21,7 @@
 #include "manifest.h"
 #include "reference.h"
 #include "strbuf.h"
+#include "tar.h"
 #include "xalloc.h"
 
 #define SAVE_BUF (128 * 1024)
@@ -339,55 +338,26 @@ static char *repositories_json(const save_set *ss)
 
 /* ---- writing the tar ---- */
 
-typedef struct tar_out {
-	const img_writer *w;
-	err_t *err;
-} tar_out;
-
-static la_ssize_t tar_write_cb(struct archive *a, void *ud, const void *buf, size_t n)
+static int put_header(tar_writer *a, const char *path, tar_type type, int64_t size, err_t **err)
 {
-	tar_out *t = ud;
-	if (img_write_all(t->w, buf, n, &t->err) < 0) {
-		archive_set_error(a, EIO, "%s", err_msg(t->err));
+	return tar_write_header(a, path, type, type == TAR_DIR ? 0755 : 0644, size, 0, err);
+}
+
+static int put_bytes(tar_writer *a, const char *path, const char *data, size_t len, err_t **err)
+{
+	if (put_header(a, path, TAR_REG, (int64_t)len, err) < 0)
 		return -1;
-	}
-	return (la_ssize_t)n;
+	return len ? tar_write_data(a, data, len, err) : 0;
 }
 
-static int put_header(struct archive *a, const char *path, unsigned type, int64_t size,
-		      err_t **err)
-{
-	struct archive_entry *e = archive_entry_new();
-	archive_entry_set_pathname(e, path);
-	archive_entry_set_filetype(e, type);
-	archive_entry_set_perm(e, type == AE_IFDIR ? 0755 : 0644);
-	archive_entry_set_size(e, type == AE_IFDIR ? 0 : size);
-	archive_entry_set_mtime(e, 0, 0);
-	int r = archive_write_header(a, e);
-	archive_entry_free(e);
-	if (r < ARCHIVE_WARN)
-		return err_set(err, ERR_SYSTEM, 0, "write %s: %s", path, archive_error_string(a));
-	return 0;
-}
-
-static int put_bytes(struct archive *a, const char *path, const char *data, size_t len,
-		     err_t **err)
-{
-	if (put_header(a, path, AE_IFREG, (int64_t)len, err) < 0)
-		return -1;
-	if (len && archive_write_data(a, data, len) != (la_ssize_t)len)
-		return err_set(err, ERR_SYSTEM, 0, "write %s: %s", path, archive_error_string(a));
-	return 0;
-}
-
-static int put_blob_file(struct archive *a, const char *root, const char *digest, err_t **err)
+static int put_blob_file(tar_writer *a, const char *root, const char *digest, err_t **err)
 {
 	_cleanup_close_ int fd = blob_open(root, digest, err);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return fd < 0 ? -1 : err_sys(err, "stat blob %s", digest);
 	_cleanup_free_ char *path = xasprintf("blobs/sha256/%s", digest + 7);
-	if (put_header(a, path, AE_IFREG, st.st_size, err) < 0)
+	if (put_header(a, path, TAR_REG, st.st_size, err) < 0)
 		return -1;
 	_cleanup_free_ char *buf = xmalloc(SAVE_BUF);
 	int64_t left = st.st_size;
@@ -397,8 +367,8 @@ static int put_blob_file(struct archive *a, const char *root, const char *digest
 			continue;
 		if (k <= 0)
 			return err_sys(err, "read blob %s", digest);
-		if (archive_write_data(a, buf, (size_t)k) != k)
-			return err_set(err, ERR_SYSTEM, 0, "write %s: %s", path, archive_error_string(a));
+		if (tar_write_data(a, buf, (size_t)k, err) < 0)
+			return -1;
 		left -= k;
 	}
 	return 0;
@@ -414,7 +384,7 @@ static bool seen(char ***done, size_t *n, const char *digest)
 	return false;
 }
 
-static int put_image_blobs(struct archive *a, save_set *ss, save_image *si, char ***done,
+static int put_image_blobs(tar_writer *a, save_set *ss, save_image *si, char ***done,
 			   size_t *ndone, err_t **err)
 {
 	_cleanup_free_ char *cp = xasprintf("blobs/sha256/%s", si->id + 7);
@@ -431,13 +401,13 @@ static int put_image_blobs(struct archive *a, save_set *ss, save_image *si, char
 	return 0;
 }
 
-static int write_archive(struct archive *a, save_set *ss, err_t **err)
+static int write_archive(tar_writer *a, save_set *ss, err_t **err)
 {
 	char **done = NULL;
 	size_t ndone = 0;
-	int rc = put_header(a, "blobs/", AE_IFDIR, 0, err);
+	int rc = put_header(a, "blobs/", TAR_DIR, 0, err);
 	if (rc == 0)
-		rc = put_header(a, "blobs/sha256/", AE_IFDIR, 0, err);
+		rc = put_header(a, "blobs/sha256/", TAR_DIR, 0, err);
 	for (size_t i = 0; rc == 0 && i < ss->n; i++)
 		rc = put_image_blobs(a, ss, &ss->v[i], &done, &ndone, err);
 	for (size_t i = 0; i < ndone; i++)
@@ -460,18 +430,11 @@ static int write_archive(struct archive *a, save_set *ss, err_t **err)
 
 static int stream_out(save_set *ss, const img_writer *out, err_t **err)
 {
-	tar_out t = {out, NULL};
-	struct archive *a = archive_write_new();
-	archive_write_set_format_pax_restricted(a);
-	archive_write_set_bytes_per_block(a, 10240);
-	int rc = archive_write_open(a, &t, NULL, tar_write_cb, NULL) == ARCHIVE_OK
-			 ? write_archive(a, ss, err) : err_set(err, ERR_SYSTEM, 0, "open output");
-	if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
-		rc = err_set(err, ERR_SYSTEM, 0, "finish archive: %s", archive_error_string(a));
-	archive_write_free(a);
-	if (rc < 0 && t.err && err && *err)
-		err_wrap(err, "%s", t.err->msg);
-	err_free(&t.err);
+	tar_writer *a = tar_writer_new(out);
+	int rc = write_archive(a, ss, err);
+	if (rc == 0)
+		rc = tar_writer_close(a, err);
+	tar_writer_free(a);
 	return rc;
 }
 

@@ -511,7 +511,7 @@ class Images(EngineTestCase):
             self.assertRefused(data[:cut], "invalid archive")
         with open(img("busybox-1.38.0-musl.oci.tar"), "rb") as f:
             data = f.read()
-        self.assertRefused(data[:len(data) // 2], "invalid archive: Truncated tar archive")
+        self.assertRefused(data[:len(data) // 2], "invalid archive: unexpected end of archive (truncated)")
 
     def test_corrupt_gzip_layer(self):
         good = gzip.compress(layer_of([("f", b"x" * 100000)]))
@@ -519,7 +519,7 @@ class Images(EngineTestCase):
         diff = "sha256:" + hashlib.sha256(layer_of([("f", b"x" * 100000)])).hexdigest()
         self.assertRefused(docker_archive([bad], diff_ids=[diff]), "gzip decompression failed")
         # a gzip stream cut short
-        self.assertRefused(docker_archive([good[:len(good) // 2]], diff_ids=[diff]), "truncated gzip input")
+        self.assertRefused(docker_archive([good[:len(good) // 2]], diff_ids=[diff]), "gzip decompression failed: unexpected end of data")
 
     def test_wrong_digests(self):
         layer = layer_of([("f", b"data")])
@@ -552,7 +552,7 @@ class Images(EngineTestCase):
         # a symlink out of the layer, then a file written through it
         link = tar_of([({"name": "l", "type": tarfile.SYMTYPE, "linkname": self.d.dir}, None),
                        ({"name": "l/escaped"}, b"pwned")])
-        self.assertRefused(docker_archive([link]), "Cannot extract through symlink")
+        self.assertRefused(docker_archive([link]), "is not a directory (a symlink or a file)")
         self.assertFalse(os.path.exists(outside))
         # `..` in the archive itself, and a layer path that leaves the archive
         self.assertRefused(docker_archive([layer_of([("f", b"1")])],
@@ -563,7 +563,7 @@ class Images(EngineTestCase):
     def test_huge_header_name(self):
         long_name = "d/" * 200000 + "f"
         self.assertRefused(docker_archive([layer_of([(long_name, b"x")])]), "path of 400001 bytes is too long")
-        self.assertRefused(tar_of([({"name": "x" * 2000000}, b"y")]), "invalid archive: Special header too large")
+        self.assertRefused(tar_of([({"name": "x" * 2000000}, b"y")]), "invalid archive: path of 2000000 bytes is too long")
 
     def test_bad_filters_and_names(self):
         self.load("hello-world-latest.oci.tar")

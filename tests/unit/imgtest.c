@@ -79,6 +79,10 @@ void imgt_tar_open(imgt_tar *t, int filter)
 		archive_write_add_filter_gzip(t->a);
 	else if (filter == ARCHIVE_FILTER_ZSTD)
 		archive_write_add_filter_zstd(t->a);
+	else if (filter == ARCHIVE_FILTER_XZ)
+		archive_write_add_filter_xz(t->a);
+	else if (filter == ARCHIVE_FILTER_BZIP2)
+		archive_write_add_filter_bzip2(t->a);
 	archive_write_set_bytes_in_last_block(t->a, 1);
 	ck_assert_int_eq(archive_write_open(t->a, &t->out, NULL, mem_write, NULL), ARCHIVE_OK);
 }

@@ -23,7 +23,7 @@ void imgt_rmdir(char *dir);
 /* Number of entries under dir (recursively), for "nothing left behind". */
 size_t imgt_count_entries(const char *dir);
 
-/* An in-memory tar writer: filter is ARCHIVE_FILTER_NONE/GZIP/ZSTD. */
+/* An in-memory tar writer: filter is ARCHIVE_FILTER_NONE/GZIP/ZSTD/XZ/BZIP2. */
 typedef struct imgt_tar {
 	struct archive *a;
 	strbuf out;
