@@ -1,7 +1,7 @@
 /* engined.c: the daemon's entry point. Parses dockerd-style flags, merges
  * daemon.json, opens the state and the sockets, serves the API, and turns
  * signals into actions: SIGTERM/SIGINT stop, SIGHUP reloads the config. It
- * tells systemd where it is with sd_notify and logs to the journal when
+ * tells systemd where it is (sdproto.c) and logs to the journal when
  * systemd started it. */
 #include <errno.h>
 #include <getopt.h>
@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -21,6 +19,7 @@
 #include "http.h"
 #include "listen.h"
 #include "log.h"
+#include "sdproto.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -117,8 +116,8 @@ static int parse_flags(int argc, char **argv, engine_config *c)
 static void journal_sink(log_level lvl, const char *file, int line, const char *msg)
 {
 	static const int prio[] = {3, 4, 6, 7};
-	sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", prio[lvl], "CODE_FILE=%s", file,
-			"CODE_LINE=%d", line, "SYSLOG_IDENTIFIER=engined", NULL);
+	if (sdp_journal(prio[lvl], file, line, "engined", msg) < 0)
+		fprintf(stderr, "%s\n", msg);
 }
 
 static bool stderr_is_journal(void)
@@ -159,13 +158,13 @@ static void signal_loop(engine *e, const sigset_t *set)
 		if (sig < 0)
 			continue;
 		if (sig == SIGHUP) {
-			sd_notify(0, "RELOADING=1");
+			sdp_notify("RELOADING=1");
 			_cleanup_err_ err_t *err = NULL;
 			if (engine_reload(e, &err) < 0)
 				log_error("reload failed, keeping the running configuration: %s", err->msg);
 			else
 				log_info("configuration reloaded from %s", e->cfg->config_file);
-			sd_notify(0, "READY=1");
+			sdp_notify("READY=1");
 			continue;
 		}
 		log_info("processing signal '%s'", strsignal(sig));
@@ -218,9 +217,9 @@ static int run(engine_config *cfg)
 	for (size_t i = 0; i < l.n; i++)
 		log_info("API listen on %s", l.paths[i] ? l.paths[i] : "systemd socket");
 	log_info("engined %s started (API %s, data root %s)", ENGINE_VERSION, API_VERSION, e->data_root);
-	sd_notify(0, "READY=1");
+	sdp_notify("READY=1");
 	signal_loop(e, &set);
-	sd_notify(0, "STOPPING=1");
+	sdp_notify("STOPPING=1");
 	http_server_stop(srv);
 	listeners_close(&l);
 	if (e->cfg->pidfile)

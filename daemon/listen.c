@@ -4,19 +4,22 @@
 #include "listen.h"
 
 #include <errno.h>
-#include <grp.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <systemd/sd-daemon.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "fsutil.h"
 #include "log.h"
+#include "sdproto.h"
 #include "xalloc.h"
 
 static int fill_addr(struct sockaddr_un *sa, const char *path, err_t **err)
@@ -38,13 +41,80 @@ static int socket_is_live(const struct sockaddr_un *sa)
 	return connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0;
 }
 
+/* `getent group NAME` in a child: NSS modules (libnss_systemd, sssd, ldap)
+ * are mapped into that short-lived process rather than into the daemon,
+ * where glibc never unloads them. */
+static bool group_id_nss(const char *group, gid_t *gid)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return false;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	posix_spawnattr_t at;
+	posix_spawnattr_init(&at);
+	sigset_t none;
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+	char *argv[] = {"getent", "group", (char *)group, NULL};
+	pid_t pid;
+	int r = posix_spawnp(&pid, "getent", &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(p[1]);
+	char out[4096];
+	size_t n = 0;
+	ssize_t k;
+	while (r == 0 && n < sizeof(out) - 1 && ((k = read(p[0], out + n, sizeof(out) - 1 - n)) > 0 ||
+						 (k < 0 && errno == EINTR)))
+		n += k > 0 ? (size_t)k : 0;
+	close(p[0]);
+	int status = 0;
+	if (r == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	out[n] = '\0';
+	/* name:password:GID:members */
+	char *c1 = strchr(out, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *end;
+	if (r != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !c2)
+		return false;
+	long v = strtol(c2 + 1, &end, 10);
+	if (v < 0 || end == c2 + 1 || (*end != ':' && *end != '\n' && *end))
+		return false;
+	*gid = (gid_t)v;
+	return true;
+}
+
+/* The group's ID from /etc/group, else through NSS in a child process. */
+static bool group_id(const char *group, gid_t *gid)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/group", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	size_t n = strlen(group);
+	while (f && !found && getline(&line, &cap, f) > 0) {
+		char *colon = strchr(line, ':');
+		if (!colon || (size_t)(colon - line) != n || strncmp(line, group, n))
+			continue;
+		char *g = strchr(colon + 1, ':');
+		char *end;
+		long v = g ? strtol(g + 1, &end, 10) : -1;
+		if (v >= 0 && (*end == ':' || *end == '\n' || !*end)) {
+			*gid = (gid_t)v;
+			found = true;
+		}
+	}
+	free(line);
+	return found || group_id_nss(group, gid);
+}
+
 static void set_group(const char *path, const char *group)
 {
 	gid_t gid = 0;
-	struct group *gr = group && *group ? getgrnam(group) : NULL;
-	if (gr)
-		gid = gr->gr_gid;
-	else if (group && *group)
+	if (group && *group && !group_id(group, &gid))
 		log_warn("could not find the group %s for the API socket, using root", group);
 	if (chown(path, 0, gid) < 0)
 		log_warn("chown %s: %s", path, strerror(errno));
@@ -92,14 +162,14 @@ static int open_unix(listeners *l, const char *path, const char *group, err_t **
 
 static int open_systemd(listeners *l, const char *spec, err_t **err)
 {
-	int n = sd_listen_fds(1);
+	int n = sdp_listen_fds(true);
 	if (n <= 0)
 		return err_invalid(err, "no sockets found via socket activation: make sure the service was started by systemd");
 	for (int i = 0; i < n; i++) {
-		int fd = SD_LISTEN_FDS_START + i;
+		int fd = SDP_LISTEN_FDS_START + i;
 		if (spec[0] && atoi(spec) != fd)
 			continue;
-		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
+		if (!sdp_is_unix_stream(fd, true)) {
 			log_warn("fd %d from systemd is not a listening unix socket, ignored", fd);
 			continue;
 		}

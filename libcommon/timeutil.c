@@ -523,7 +523,13 @@ static int parse_unix(const char *value, int64_t *sec, int64_t *nsec, err_t **er
 		return 0;
 	if (parse_int64(dot + 1, nsec, err) < 0)
 		return -1;
-	*nsec = (int64_t)((double)*nsec * pow(10, 9 - (double)strlen(dot + 1)));
+	/* Go: int64(float64(n) * math.Pow(10, float64(9-len(frac)))); powers
+	 * of ten are exact doubles up to 1e22, so no libm is needed for them. */
+	int k = 9 - (int)strlen(dot + 1);
+	double p = 1;
+	for (int i = 0; i < (k < 0 ? -k : k) && i < 400; i++)
+		p *= 10;
+	*nsec = (int64_t)(k >= 0 ? (double)*nsec * p : (double)*nsec / p);
 	return 0;
 }
 
