@@ -34,6 +34,10 @@ void http_resp_free(http_resp *r);
 
 enum {
 	HTTP_ROUTE_STREAM_BODY = 1u << 0, /* body read by the handler from body_fd */
+	/* A heavy operation (archives, pulls, pushes): when it ends, the
+	 * memory its threads freed goes back to the kernel (malloc_trim), so
+	 * the daemon returns to its idle size. */
+	HTTP_ROUTE_TRIM = 1u << 1,
 };
 
 typedef struct http_route {

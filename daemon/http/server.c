@@ -9,6 +9,7 @@
  * chunks are written into, so a 1 GB upload never sits in memory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -292,8 +293,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	http_resp_free(st->req.resp);
 	sb_free(&st->req.body);
 	free(st->early_msg);
+	bool trim = st->route && (st->route->flags & HTTP_ROUTE_TRIM);
 	free(st);
 	*con_cls = NULL;
+	if (trim)
+		malloc_trim(0);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
