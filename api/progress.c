@@ -79,6 +79,24 @@ void api_msg_progress(strbuf *sb, const char *id, const char *action, int64_t cu
 	put(sb, o);
 }
 
+void api_msg_status_detail(strbuf *sb, const char *id, const char *status)
+{
+	json_object *o = json_object_new_object();
+	jset_str(o, "status", status);
+	jset(o, "progressDetail", json_object_new_object());
+	if (id && *id)
+		jset_str(o, "id", id);
+	put(sb, o);
+}
+
+void api_msg_aux(strbuf *sb, json_object *aux)
+{
+	json_object *o = json_object_new_object();
+	jset(o, "progressDetail", json_object_new_object());
+	jset(o, "aux", json_object_get(aux));
+	put(sb, o);
+}
+
 void api_msg_error(strbuf *sb, const char *message)
 {
 	json_object *o = json_object_new_object();

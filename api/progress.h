@@ -18,6 +18,10 @@ void api_msg_status(strbuf *sb, const char *id, const char *status);
 /* {"status":action,"progressDetail":{"current","total"},"progress":bar,"id":id} */
 void api_msg_progress(strbuf *sb, const char *id, const char *action, int64_t current,
 		      int64_t total);
+/* {"status":status,"progressDetail":{},"id":id}: the layer lines of pull and push */
+void api_msg_status_detail(strbuf *sb, const char *id, const char *status);
+/* {"progressDetail":{},"aux":aux} (push's {Tag,Digest,Size}); does not take aux */
+void api_msg_aux(strbuf *sb, json_object *aux);
 /* {"errorDetail":{"message":m},"error":m}: the stream's last message */
 void api_msg_error(strbuf *sb, const char *message);
 

@@ -196,18 +196,13 @@ static int images_import(http_req *req)
 	return http_reply_text(req, 200, "application/json", sb_str(&sb));
 }
 
-/* POST /images/create: fromSrc=- imports the body; a pull (fromImage) needs
- * the registry client, which engine does not have yet: say so plainly. */
+/* POST /images/create: fromImage pulls (h_registry.c), fromSrc=- imports
+ * the body. */
 int h_images_create(http_req *req)
 {
 	const char *image = http_query(req, "fromImage"), *src = http_query(req, "fromSrc");
-	if (image && *image) {
-		const char *tag = http_query(req, "tag");
-		return http_reply_errorf(req, 501,
-			"engine cannot pull %s%s%s yet: it has no registry client; load the image with "
-			"`docker load` (or `engine load`) instead", image, tag && *tag ? ":" : "",
-			tag && *tag ? tag : "");
-	}
+	if (image && *image)
+		return h_images_pull(req);
 	if (!src || strcmp(src, "-") != 0)
 		return http_reply_errorf(req, 501,
 			"engine imports only from the request body (fromSrc=-), not from %s",

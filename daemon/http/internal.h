@@ -72,6 +72,12 @@ int h_images_create(http_req *req);
 int h_images_get(http_req *req);
 int h_images_get_one(http_req *req);
 
+/* h_registry.c */
+int h_images_pull(http_req *req);
+int h_images_push(http_req *req);
+int h_images_search(http_req *req);
+int h_auth(http_req *req);
+
 /* h_containers.c */
 int h_ctr_create(http_req *req);
 int h_ctr_list(http_req *req);

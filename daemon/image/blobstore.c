@@ -95,6 +95,26 @@ int blob_delete(const char *root, const char *digest, err_t **err)
 	return 0;
 }
 
+int blob_adopt(const char *root, const char *path, const char *digest, err_t **err)
+{
+	_cleanup_free_ char *dst = blob_path(root, digest);
+	_cleanup_free_ char *dir = blob_dir(root);
+	if (!dst)
+		return err_invalid(err, "invalid digest %s", digest ? digest : "(null)");
+	if (fs_exists(dst)) {
+		unlink(path);
+		return 0;
+	}
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		return err_sys(err, "sync %s", path);
+	if (rename(path, dst) < 0)
+		return err_sys(err, "rename blob %s", digest);
+	if (fs_fsync_dir(dir) < 0)
+		return err_sys(err, "sync %s", dir);
+	return 0;
+}
+
 blob_writer *blob_writer_new(const char *root, err_t **err)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s/tmp/blob-XXXXXX", root);

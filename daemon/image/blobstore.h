@@ -28,6 +28,10 @@ int blob_read(const char *root, const char *digest, size_t max, char **out, size
 	      err_t **err);
 /* Missing is fine. */
 int blob_delete(const char *root, const char *digest, err_t **err);
+/* Moves a file whose bytes were already verified to be `digest` (a
+ * finished download) to its content address: fsync, rename, fsync the
+ * folder. If the blob exists the file is removed instead. */
+int blob_adopt(const char *root, const char *path, const char *digest, err_t **err);
 
 typedef struct blob_writer blob_writer;
 

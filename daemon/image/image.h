@@ -175,4 +175,95 @@ typedef struct img_import_opts {
 int img_import(img_store *s, const img_reader *in, const img_import_opts *o,
 	       const img_progress *progress, char id_out[DIGEST_STR_LEN + 1], err_t **err);
 
+/* ---- registry pulls (ingest.c) ----
+ *
+ * The store's half of a pull; daemon/registry does the network half.
+ *
+ *   g = img_ingest_begin(s, config bytes verified against the manifest)
+ *   img_ingest_exists(g)        the image is here: nothing to download
+ *   img_ingest_have_layer(g, i) "Already exists"
+ *   path = img_ingest_path(s, blob digest)   where the download goes
+ *   img_ingest_layer(g, i, reader over the download, desc)   per layer
+ *   img_ingest_commit(g, refs)  image, tag and RepoDigest, at once
+ *   img_ingest_free(g)
+ */
+typedef struct img_ingest img_ingest;
+
+typedef struct img_blob_desc {
+	const char *digest;     /* as the manifest says */
+	int64_t size;
+	const char *media_type; /* OCI layer media type, used when the bytes do not tell */
+	const char *path;       /* the downloaded file, renamed into the store when good */
+} img_blob_desc;
+
+typedef struct img_pull_refs {
+	const char *tag;             /* "127.0.0.1:5000/app:1" to point at the image, or NULL */
+	const char *digest_ref;      /* "127.0.0.1:5000/app@sha256:..." (RepoDigests), or NULL */
+	const char *manifest;        /* the image manifest's bytes, kept for save and push */
+	size_t manifest_len;
+	const char *manifest_digest;
+} img_pull_refs;
+
+/* Parses and checks the config; leases the layers already present. */
+img_ingest *img_ingest_begin(img_store *s, const char *config, size_t len, err_t **err);
+const char *img_ingest_id(const img_ingest *g);
+size_t img_ingest_layers(const img_ingest *g);
+const char *img_ingest_config_os(const img_ingest *g);
+bool img_ingest_exists(const img_ingest *g);
+bool img_ingest_have_layer(const img_ingest *g, size_t i);
+/* <root>/ingest/<hex> (the directory is created); NULL for a bad digest. */
+char *img_ingest_path(img_store *s, const char *digest);
+/* Unpacks layer i from in (the blob's bytes; the reader may block while
+ * they arrive), then checks the blob's digest and size and the layer's
+ * DiffID. On success the download is renamed into the store and the layer
+ * registered (leased until img_ingest_free). *bad_blob says the download's
+ * bytes are wrong (delete it) rather than cut short (keep it to resume). */
+int img_ingest_layer(img_ingest *g, size_t i, const img_reader *in, const img_blob_desc *d,
+		     bool *bad_blob, err_t **err);
+/* Registers the image, points the tag and the digest reference at it, and
+ * keeps the manifest. *changed: the image is new or a reference moved
+ * (Docker's "Downloaded newer image" rather than "Image is up to date"). */
+int img_ingest_commit(img_ingest *g, const img_pull_refs *refs, bool *changed, err_t **err);
+void img_ingest_free(img_ingest *g);
+/* The "pull" event (Docker's: the familiar reference as ID, the familiar
+ * name as `name`, the image's labels). */
+void img_pull_event(img_store *s, const char *ref);
+
+/* ---- registry pushes (imgpush.c) ---- */
+
+typedef struct img_push_layer {
+	char blob[DIGEST_STR_LEN + 1];
+	char diff[DIGEST_STR_LEN + 1];
+	char media_type[128];   /* OCI media type of the kept blob */
+	int64_t size;
+	char *path;             /* the blob's file, leased until img_push_end */
+	char **mount_from;      /* repository paths on the target registry that hold it */
+	bool leased;
+} img_push_layer;
+
+typedef struct img_push_image {
+	char id[DIGEST_STR_LEN + 1];
+	char *config;
+	size_t config_len;
+	img_push_layer *layers;
+	size_t nlayers;
+	/* a stored manifest naming exactly this config and these blobs (a
+	 * pulled or pushed image's), to push byte for byte; else NULL */
+	char *manifest;
+	size_t manifest_len;
+	char manifest_digest[DIGEST_STR_LEN + 1];
+	const char *manifest_mt;
+} img_push_image;
+
+/* Resolves name and leases what a push of it to host/path reads. */
+int img_push_begin(img_store *s, const char *name, const char *host, const char *path,
+		   img_push_image *im, err_t **err);
+void img_push_end(img_store *s, img_push_image *im);
+/* Full references of one repository's tags, for a push of every tag. */
+char **img_repo_tags(img_store *s, const char *repo, err_t **err);
+/* After a push: keeps the manifest, records pushed_ref's repository @digest
+ * as a RepoDigest, sends the "push" event. */
+int img_push_done(img_store *s, const img_push_image *im, const char *manifest, size_t len,
+		  const char *digest, const char *pushed_ref, err_t **err);
+
 #endif

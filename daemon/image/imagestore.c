@@ -784,6 +784,7 @@ static int repair(img_store *s, err_t **err)
 	sweep(layers, "tmp-");
 	sweep(images, "tmp-");
 	sweep(images, "repositories.json.tmp-");
+	store_sweep_ingest(s);
 	load_layers(s);
 	load_images(s);
 	store_load_pins(s);

@@ -150,6 +150,9 @@ void store_empty_trash(char **trash, size_t n);
 /* Moves every layer nothing uses any more to trash (and drops blobs). */
 void store_collect_layers_locked(img_store *s, char ***trash, size_t *ntrash);
 
+/* Removes ingest/ files that are not a blob's name or are more than a day old. */
+void store_sweep_ingest(img_store *s);
+
 /* ---- pins (pins.c) ---- */
 
 bool store_layer_pinned_locked(img_store *s, const char *chain);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "cleanup.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -152,46 +153,6 @@ static bool checksum_ok(const unsigned char *b)
 
 /* ---- pax records ---- */
 
-static int b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static unsigned char *b64_decode(const char *s, size_t len, size_t *out_len)
-{
-	unsigned char *out = xmalloc(len / 4 * 3 + 3);
-	size_t n = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '=')
-			break;
-		int v = b64val((unsigned char)s[i]);
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = acc << 6 | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	*out_len = n;
-	return out;
-}
-
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -326,7 +287,7 @@ static int pax_record(tar_entry *e, pax_over *o, const char *key, const char *va
 	} else if (!strncmp(key, "LIBARCHIVE.xattr.", 17)) {
 		size_t len;
 		_cleanup_free_ char *name = url_decode(key + 17);
-		_cleanup_free_ unsigned char *bin = b64_decode(val, vlen, &len);
+		_cleanup_free_ unsigned char *bin = base64_decode(val, vlen, &len);
 		if (!bin)
 			return err_invalid(err, "pax header: bad base64 in %s", key);
 		add_xattr(e, name, bin, len);
