@@ -36,6 +36,7 @@ static const cmd_entry commands[] = {
 	{"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
 	{"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
 	{"version", cmd_version, "Show the engine version information"},
+	{"volume", cmd_volume, "Manage volumes"},
 	{"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 	{NULL, NULL, NULL},
 };

@@ -218,7 +218,7 @@ static json_object *bind_file(const char *dir, const char *name, const char *dst
 	return m;
 }
 
-static json_object *mounts_json(const container *c, err_t **err)
+static json_object *mounts_json(const container *c, const bundle_opts *o, err_t **err)
 {
 	json_object *hc = c->host_config;
 	json_object *m = bundle_default_mounts(hc, jget_bool(hc, "Privileged", false));
@@ -226,7 +226,7 @@ static json_object *mounts_json(const container *c, err_t **err)
 	json_object_array_add(m, bind_file(c->dir, "resolv.conf", "/etc/resolv.conf", ro));
 	json_object_array_add(m, bind_file(c->dir, "hostname", "/etc/hostname", ro));
 	json_object_array_add(m, bind_file(c->dir, "hosts", "/etc/hosts", ro));
-	if (bundle_user_mounts(hc, m, err) < 0) {
+	if (bundle_user_mounts(hc, m, o->volume_path, o->volume_ctx, err) < 0) {
 		json_object_put(m);
 		return NULL;
 	}
@@ -269,7 +269,7 @@ static json_object *spec_json(const container *c, const bundle_opts *o, err_t **
 	jset_bool(root, "readonly", jget_bool(c->host_config, "ReadonlyRootfs", false));
 	jset(s, "root", root);
 	jset_str(s, "hostname", jget_str(c->config, "Hostname"));
-	json_object *mounts = mounts_json(c, err);
+	json_object *mounts = mounts_json(c, o, err);
 	if (!mounts)
 		return NULL;
 	jset(s, "mounts", mounts);

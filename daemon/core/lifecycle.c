@@ -23,6 +23,7 @@
 #include "sysinfo.h"
 #include "timeutil.h"
 #include "units.h"
+#include "volumes.h"
 #include "xalloc.h"
 
 static bool is_live(cstate s)
@@ -57,7 +58,8 @@ static int spawn(ctr_table *t, container *c, shim_started *started, err_t **err)
 		return -1;
 	engine_config *cfg = engine_config_get(t->eng);
 	bundle_opts bo = {.lowers = lowers, .cgroup_parent = cfg->cgroup_parent,
-			  .cgroup_version = sysinfo_cgroup_version()};
+			  .cgroup_version = sysinfo_cgroup_version(),
+			  .volume_path = vol_bundle_path, .volume_ctx = t->eng->volumes};
 	int r = bundle_write(c, &bo, err);
 	_cleanup_free_ char *cache = fs_path_join(t->eng->exec_root, "seccomp-cache");
 	config_free(cfg);

@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "containers.h"
+#include "volumes.h"
 #include "fsutil.h"
 #include "image.h"
 #include "sysinfo.h"
@@ -210,7 +211,7 @@ json_object *system_info_json(engine *e)
 json_object *system_df_json(engine *e, const char **types, err_t **err)
 {
 	static const char *const known[] = {"container", "image", "volume", "build-cache"};
-	bool want_images = !types || !*types, want_ctrs = want_images;
+	bool want_images = !types || !*types, want_ctrs = want_images, want_vols = want_images;
 	for (const char **t = types; t && *t; t++) {
 		bool ok = false;
 		for (size_t k = 0; k < ARRAY_SIZE(known); k++)
@@ -221,6 +222,7 @@ json_object *system_df_json(engine *e, const char **types, err_t **err)
 		}
 		want_images |= !strcmp(*t, "image");
 		want_ctrs |= !strcmp(*t, "container");
+		want_vols |= !strcmp(*t, "volume");
 	}
 	int64_t layers_size = 0;
 	json_object *images = NULL;
@@ -238,5 +240,6 @@ json_object *system_df_json(engine *e, const char **types, err_t **err)
 			return NULL;
 		}
 	}
-	return api_df_render(layers_size, images, ctrs, NULL, NULL);
+	json_object *vols = want_vols && e->volumes ? vol_disk_usage(e->volumes, NULL) : NULL;
+	return api_df_render(layers_size, images, ctrs, vols, NULL);
 }
