@@ -1,6 +1,7 @@
 /* jsonutil.c: see jsonutil.h. */
 #include "jsonutil.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -30,7 +31,10 @@ json_object *json_parse_strict(const char *buf, size_t len, err_t **err)
 	if (jerr != json_tokener_success) {
 		if (o)
 			json_object_put(o);
-		err_invalid(err, "invalid JSON: %s", json_tokener_error_desc(jerr));
+		if (jerr == json_tokener_continue)
+			err_invalid(err, "invalid JSON: unexpected end of input");
+		else
+			err_invalid(err, "invalid JSON: %s", json_tokener_error_desc(jerr));
 		return NULL;
 	}
 	while (used < len && strchr(" \t\r\n", buf[used]))
@@ -85,6 +89,22 @@ json_object *jget_arr(json_object *o, const char *key)
 {
 	json_object *v = jget(o, key);
 	return v && json_object_is_type(v, json_type_array) ? v : NULL;
+}
+
+static json_object *shared_empty;
+static pthread_once_t shared_empty_once = PTHREAD_ONCE_INIT;
+
+static void make_shared_empty(void)
+{
+	shared_empty = json_object_new_object();
+}
+
+json_object *jobj_or_empty(json_object *o)
+{
+	if (o && json_object_is_type(o, json_type_object))
+		return o;
+	pthread_once(&shared_empty_once, make_shared_empty);
+	return shared_empty;
 }
 
 json_object *jget_path(json_object *o, const char *path)

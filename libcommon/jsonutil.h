@@ -26,6 +26,9 @@ int64_t jget_int(json_object *o, const char *key, int64_t def);
 bool jget_bool(json_object *o, const char *key, bool def);
 json_object *jget_obj(json_object *o, const char *key);
 json_object *jget_arr(json_object *o, const char *key);
+/* o when it is an object, else a shared empty object: safe to iterate with
+ * json_object_object_foreach, never to modify. */
+json_object *jobj_or_empty(json_object *o);
 /* Follows a dotted path of object keys: jget_path(o, "State.Running"). */
 json_object *jget_path(json_object *o, const char *path);
 

@@ -1,0 +1,46 @@
+/* ctr_internal.h: what the container modules share: the table itself and
+ * the helpers that move a container between states. containers.c owns the
+ * table (create, find, rename, remove, list), lifecycle.c the processes
+ * (start, stop, kill, pause, wait, restart policies), monitor.c the thread
+ * that learns about exits from the shims. */
+#ifndef ENGINE_CTR_INTERNAL_H
+#define ENGINE_CTR_INTERNAL_H
+
+#include <pthread.h>
+
+#include "containers.h"
+#include "engine.h"
+
+struct ctr_table {
+	struct engine *eng;
+	pthread_mutex_t lock;  /* guards items/n/cap (IDs and names) */
+	container **items;
+	size_t n, cap;
+	char *root;            /* <data-root>/containers */
+	char *shim_path;       /* engine-shim next to engined */
+	char *init_path;       /* engine-init next to engined */
+	struct ctr_monitor *monitor;
+};
+
+/* containers.c */
+/* Drops c from the table and deletes its files (state already REMOVING). */
+void ctr_destroy(ctr_table *t, container *c);
+/* Emits a container event with Docker's attributes (image, name, labels, extra). */
+void ctr_event(ctr_table *t, container *c, const char *action, json_object *extra);
+/* Saves the record, logging a failure (state changes that must not fail the caller). */
+void ctr_save_or_log(container *c);
+
+/* lifecycle.c */
+/* Called by the monitor with the shim's exit record. */
+void ctr_on_exit(ctr_table *t, container *c, int exit_code, bool oom, const char *finished_at,
+		 const char *error);
+/* Re-adopts or catches up with a container found at start-up. */
+void ctr_adopt(ctr_table *t, container *c);
+
+/* monitor.c */
+struct ctr_monitor *ctr_monitor_start(ctr_table *t, err_t **err);
+void ctr_monitor_stop(struct ctr_monitor *m);
+/* Watches c's shim; the monitor holds a reference until the exit. */
+int ctr_monitor_watch(struct ctr_monitor *m, container *c, err_t **err);
+
+#endif

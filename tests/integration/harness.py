@@ -1,0 +1,262 @@
+"""harness.py: a private engined for one integration suite.
+
+Each suite starts its own engined on a temporary socket, data root and exec
+root, talks to it through raw HTTP, the `engine` CLI, curl and the real docker
+CLI, and on the way out stops every process it started (by PID), unmounts what
+is mounted below its directory, removes its cgroups and deletes the directory.
+"""
+import contextlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+ENGINED = os.environ.get("ENGINED_BIN", "build/daemon/engined")
+ENGINE = os.environ.get("ENGINE_BIN", "build/client/engine")
+SHIM = os.environ.get("ENGINE_SHIM_BIN", "")
+DOCKER = os.environ.get("DOCKER_BIN", "/usr/local/bin/docker")
+IMAGES = os.environ.get("ENGINE_TEST_IMAGES", os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "images"))
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """http.client over an AF_UNIX socket."""
+
+    def __init__(self, path, timeout=30):
+        super().__init__("localhost", timeout=timeout)
+        self.path_ = path
+
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(self.timeout)
+        s.connect(self.path_)
+        self.sock = s
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return "<Response %d %r>" % (self.status, self.body[:200])
+
+
+class Engined:
+    """One engined process with its own directories."""
+
+    def __init__(self, config=None, extra_args=(), tmp=None):
+        self.dir = tmp or tempfile.mkdtemp(prefix="engine-it-")
+        self.sock = os.path.join(self.dir, "engine.sock")
+        self.data = os.path.join(self.dir, "data")
+        self.exec_root = os.path.join(self.dir, "exec")
+        self.pidfile = os.path.join(self.dir, "engined.pid")
+        self.config_file = os.path.join(self.dir, "daemon.json")
+        self.log_path = os.path.join(self.dir, "engined.log")
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.write_config(config or {})
+
+    # -- lifecycle -----------------------------------------------------
+    def write_config(self, config):
+        with open(self.config_file, "w") as f:
+            if isinstance(config, str):
+                f.write(config)
+            else:
+                json.dump(config, f)
+
+    def args(self):
+        return [ENGINED, "-H", "unix://" + self.sock, "--data-root", self.data,
+                "--exec-root", self.exec_root, "--pidfile", self.pidfile,
+                "--config-file", self.config_file] + self.extra_args
+
+    def start(self, wait=True, env=None, pass_fds=()):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.args(), stdout=self.log, stderr=self.log,
+                                     env=env, pass_fds=pass_fds)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("engined exited with %s:\n%s" % (self.proc.returncode, self.read_log()))
+            try:
+                if self.api("GET", "/_ping").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.02)
+        raise RuntimeError("engined did not answer within %ss:\n%s" % (timeout, self.read_log()))
+
+    def read_log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def signal(self, sig):
+        os.kill(self.proc.pid, sig)
+
+    def stop(self, timeout=20):
+        """SIGTERM, then SIGKILL; returns the exit status."""
+        if not self.proc or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def cleanup(self):
+        self.stop()
+        if getattr(self, "log", None):
+            self.log.close()
+        kill_pids_under(self.exec_root)
+        unmount_under(self.dir)
+        remove_cgroups(os.path.basename(self.dir))
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- clients -------------------------------------------------------
+    def api(self, method, path, body=None, headers=None, timeout=30):
+        conn = UnixHTTPConnection(self.sock, timeout=timeout)
+        try:
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body)
+                headers = dict(headers or {}, **{"Content-Type": "application/json"})
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return Response(r.status, dict(r.getheaders()), r.read())
+        finally:
+            conn.close()
+
+    def raw(self, data, timeout=10):
+        """Sends raw bytes, returns everything read until the server closes."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        s.connect(self.sock)
+        try:
+            try:
+                s.sendall(data)
+                s.shutdown(socket.SHUT_WR)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered and closed before reading it all
+            out = b""
+            while True:
+                try:
+                    chunk = s.recv(65536)
+                except (ConnectionResetError, socket.timeout):
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            return out
+        finally:
+            s.close()
+
+    def env(self):
+        e = dict(os.environ)
+        e["DOCKER_HOST"] = "unix://" + self.sock
+        e.pop("ENGINE_HOST", None)
+        e["DOCKER_CONFIG"] = os.path.join(self.dir, "docker-config")
+        e["DOCKER_BUILDKIT"] = "0"
+        return e
+
+    def engine(self, *args, input=None, timeout=60, check=False):
+        return subprocess.run([ENGINE, "-H", "unix://" + self.sock] + list(args), input=input,
+                              capture_output=True, timeout=timeout, check=check, env=self.env())
+
+    def docker(self, *args, input=None, timeout=60, check=False):
+        return subprocess.run([DOCKER] + list(args), input=input, capture_output=True,
+                              timeout=timeout, check=check, env=self.env())
+
+    def curl(self, *args, timeout=30):
+        return subprocess.run(["curl", "-sS", "--unix-socket", self.sock] + list(args),
+                              capture_output=True, timeout=timeout)
+
+
+def kill_pids_under(root):
+    """Kills every process whose pid file lives below root (shims, containers)."""
+    if not os.path.isdir(root):
+        return
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if not f.endswith(".pid") and f != "pid":
+                continue
+            try:
+                with open(os.path.join(dirpath, f)) as fh:
+                    pid = int(fh.read().strip() or "0")
+                if pid > 1:
+                    os.kill(pid, signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+
+
+def unmount_under(root):
+    root = os.path.realpath(root)
+    for _ in range(3):
+        with open("/proc/self/mounts") as f:
+            points = [l.split()[1].replace("\\040", " ") for l in f]
+        mine = sorted({p for p in points if p == root or p.startswith(root + "/")},
+                      key=len, reverse=True)
+        if not mine:
+            return
+        for p in mine:
+            subprocess.run(["umount", "-l", p], capture_output=True)
+
+
+def remove_cgroups(tag):
+    """Removes cgroups whose path contains tag (tests name their cgroup parent after their dir)."""
+    base = "/sys/fs/cgroup"
+    if not tag:
+        return
+    for dirpath, dirnames, _ in os.walk(base, topdown=False):
+        if tag in dirpath:
+            with contextlib.suppress(OSError):
+                os.rmdir(dirpath)
+
+
+class EngineTestCase(unittest.TestCase):
+    """A test case with one engined for the whole class."""
+    config = None
+    extra_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Engined(config=cls.config, extra_args=cls.extra_args)
+        try:
+            cls.d.start()
+        except Exception:
+            cls.d.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.cleanup()
+
+    def assertOk(self, proc, msg=None):
+        self.assertEqual(proc.returncode, 0, msg or (proc.stdout.decode(errors="replace") +
+                                                     proc.stderr.decode(errors="replace")))
+        return proc.stdout.decode()
+
+
+def main():
+    unittest.main(verbosity=2)
