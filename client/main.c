@@ -6,14 +6,29 @@
 #include <string.h>
 
 #include "cli.h"
+#include "containers_cli.h"
 #include "version.h"
 
 #define DEFAULT_HOST "unix:///var/run/engine.sock"
 
 static const cmd_entry commands[] = {
+	{"container", cmd_container, "Manage containers"},
+	{"create", cmd_create, "Create a new container"},
 	{"info", cmd_info, "Display system-wide information"},
+	{"inspect", cmd_inspect, "Return low-level information on Docker objects"},
+	{"kill", cmd_kill, "Kill one or more running containers"},
+	{"pause", cmd_pause, "Pause all processes within one or more containers"},
+	{"ps", cmd_ps, "List containers"},
+	{"rename", cmd_rename, "Rename a container"},
+	{"restart", cmd_restart, "Restart one or more containers"},
+	{"rm", cmd_rm, "Remove one or more containers"},
+	{"run", cmd_run, "Create and run a new container from an image"},
+	{"start", cmd_start, "Start one or more stopped containers"},
+	{"stop", cmd_stop, "Stop one or more running containers"},
 	{"system", cmd_system, "Manage the engine"},
+	{"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
 	{"version", cmd_version, "Show the engine version information"},
+	{"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 	{NULL, NULL, NULL},
 };
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "jsonutil.h"
 #include "xalloc.h"
 
 #define WALK_BREAK 1
@@ -225,6 +226,20 @@ static int ideal_constant(state *s, const node *n, val *out)
 	return exec_fail(s, NULL, "%s overflows int", n->str);
 }
 
+static json_object *labels_from_text(const char *text)
+{
+	json_object *o = json_object_new_object();
+	_cleanup_free_ char *copy = xstrdup(text);
+	char *save = NULL;
+	for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		if (eq)
+			*eq = '\0';
+		json_object_object_add(o, kv, json_object_new_string(eq ? eq + 1 : ""));
+	}
+	return o;
+}
+
 /* {{.Label "k"}}: a method docker's contexts have, read from "Labels". */
 static int method_like(state *s, const val *dot, const char *name, const node *cmd,
 		       const val *final, json_object *m, val *out)
@@ -233,6 +248,12 @@ static int method_like(state *s, const val *dot, const char *name, const node *c
 	json_object *labels = NULL;
 	bool has_plural = json_object_object_get_ex(m, plural, &labels);
 	bool one_arg = cmd_args(cmd) + (final ? 1 : 0) == 1;
+	/* List contexts (ps, images) show Labels as "k=v,k2=v2": read that too. */
+	_cleanup_json_ json_object *parsed = NULL;
+	if (labels && json_object_is_type(labels, json_type_string)) {
+		parsed = labels_from_text(json_object_get_string(labels));
+		labels = parsed;
+	}
 	if (json_object_object_get_ex(m, name, NULL) || !has_plural || !one_arg ||
 	    (labels && !json_object_is_type(labels, json_type_object)))
 		return exec_fail(s, NULL, "%s is not a method but has arguments", name);

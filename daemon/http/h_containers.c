@@ -72,7 +72,9 @@ int h_ctr_inspect(http_req *req)
 	return o ? http_reply_json(req, 200, o) : http_reply_error(req, err);
 }
 
-/* 204 on success, the error otherwise (304 from the core is "not modified"). */
+/* 204 on success, the error otherwise (304 from the core is "not modified").
+ * Callers evaluate the core call first: the order of a function's arguments
+ * is unspecified in C, so `done(req, f(&err), err)` could read err early. */
 static int done(http_req *req, int r, err_t *err)
 {
 	return r < 0 ? http_reply_error(req, err) : http_reply_empty(req, 204);
@@ -84,7 +86,8 @@ int h_ctr_start(http_req *req)
 	if (!c)
 		return 0;
 	_cleanup_err_ err_t *err = NULL;
-	return done(req, ctr_start(req->eng->containers, c, &err), err);
+	int r = ctr_start(req->eng->containers, c, &err);
+	return done(req, r, err);
 }
 
 static int query_timeout(http_req *req, int *out)
@@ -108,7 +111,8 @@ int h_ctr_stop(http_req *req)
 	if (!c)
 		return 0;
 	_cleanup_err_ err_t *err = NULL;
-	return done(req, ctr_stop(req->eng->containers, c, t, http_query(req, "signal"), &err), err);
+	int r = ctr_stop(req->eng->containers, c, t, http_query(req, "signal"), &err);
+	return done(req, r, err);
 }
 
 int h_ctr_restart(http_req *req)
@@ -120,7 +124,8 @@ int h_ctr_restart(http_req *req)
 	if (!c)
 		return 0;
 	_cleanup_err_ err_t *err = NULL;
-	return done(req, ctr_restart(req->eng->containers, c, t, http_query(req, "signal"), &err), err);
+	int r = ctr_restart(req->eng->containers, c, t, http_query(req, "signal"), &err);
+	return done(req, r, err);
 }
 
 int h_ctr_kill(http_req *req)
@@ -129,7 +134,8 @@ int h_ctr_kill(http_req *req)
 	if (!c)
 		return 0;
 	_cleanup_err_ err_t *err = NULL;
-	return done(req, ctr_kill(req->eng->containers, c, http_query(req, "signal"), &err), err);
+	int r = ctr_kill(req->eng->containers, c, http_query(req, "signal"), &err);
+	return done(req, r, err);
 }
 
 int h_ctr_pause(http_req *req)
@@ -138,7 +144,8 @@ int h_ctr_pause(http_req *req)
 	if (!c)
 		return 0;
 	_cleanup_err_ err_t *err = NULL;
-	return done(req, ctr_pause(req->eng->containers, c, true, &err), err);
+	int r = ctr_pause(req->eng->containers, c, true, &err);
+	return done(req, r, err);
 }
 
 int h_ctr_unpause(http_req *req)
@@ -147,7 +154,8 @@ int h_ctr_unpause(http_req *req)
 	if (!c)
 		return 0;
 	_cleanup_err_ err_t *err = NULL;
-	return done(req, ctr_pause(req->eng->containers, c, false, &err), err);
+	int r = ctr_pause(req->eng->containers, c, false, &err);
+	return done(req, r, err);
 }
 
 int h_ctr_rename(http_req *req)
@@ -156,7 +164,8 @@ int h_ctr_rename(http_req *req)
 	if (!c)
 		return 0;
 	_cleanup_err_ err_t *err = NULL;
-	return done(req, ctr_rename(req->eng->containers, c, http_query(req, "name"), &err), err);
+	int r = ctr_rename(req->eng->containers, c, http_query(req, "name"), &err);
+	return done(req, r, err);
 }
 
 int h_ctr_delete(http_req *req)
@@ -167,8 +176,9 @@ int h_ctr_delete(http_req *req)
 	_cleanup_err_ err_t *err = NULL;
 	if (http_query_bool(req, "link", false))
 		return http_reply_errorf(req, 400, "legacy links are not supported by engine");
-	return done(req, ctr_remove(req->eng->containers, c, http_query_bool(req, "force", false),
-				    http_query_bool(req, "v", false), &err), err);
+	int r = ctr_remove(req->eng->containers, c, http_query_bool(req, "force", false),
+				    http_query_bool(req, "v", false), &err);
+	return done(req, r, err);
 }
 
 int h_ctr_prune(http_req *req)
