@@ -12,11 +12,14 @@
 #define DEFAULT_HOST "unix:///var/run/engine.sock"
 
 static const cmd_entry commands[] = {
+	{"attach", cmd_attach, "Attach local standard input, output, and error streams to a running container"},
 	{"container", cmd_container, "Manage containers"},
 	{"create", cmd_create, "Create a new container"},
+	{"exec", cmd_exec, "Execute a command in a running container"},
 	{"info", cmd_info, "Display system-wide information"},
 	{"inspect", cmd_inspect, "Return low-level information on Docker objects"},
 	{"kill", cmd_kill, "Kill one or more running containers"},
+	{"logs", cmd_logs, "Fetch the logs of a container"},
 	{"pause", cmd_pause, "Pause all processes within one or more containers"},
 	{"ps", cmd_ps, "List containers"},
 	{"rename", cmd_rename, "Rename a container"},
@@ -26,6 +29,7 @@ static const cmd_entry commands[] = {
 	{"start", cmd_start, "Start one or more stopped containers"},
 	{"stop", cmd_stop, "Stop one or more running containers"},
 	{"system", cmd_system, "Manage the engine"},
+	{"top", cmd_top, "Display the running processes of a container"},
 	{"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
 	{"version", cmd_version, "Show the engine version information"},
 	{"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
