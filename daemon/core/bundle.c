@@ -131,6 +131,19 @@ static json_object *process_json(const container *c, err_t **err)
 	jset(p, "rlimits", bundle_rlimits(hc, err));
 	if (jget_int(hc, "OomScoreAdj", 0))
 		jset_int(p, "oomScoreAdj", jget_int(hc, "OomScoreAdj", 0));
+	/* HostConfig.ConsoleSize [height, width]: the pty's size from the start,
+	 * so the first prompt already fits the client's terminal. */
+	json_object *cs = jget_arr(hc, "ConsoleSize");
+	if (jget_bool(cfg, "Tty", false) && cs && json_object_array_length(cs) == 2) {
+		int64_t h = json_object_get_int64(json_object_array_get_idx(cs, 0));
+		int64_t w = json_object_get_int64(json_object_array_get_idx(cs, 1));
+		if (h > 0 && w > 0 && h <= 65535 && w <= 65535) {
+			json_object *box = json_object_new_object();
+			jset_int(box, "height", h);
+			jset_int(box, "width", w);
+			jset(p, "consoleSize", box);
+		}
+	}
 	return p;
 }
 
