@@ -512,6 +512,7 @@ static int cmd_system_df(cli *c, int argc, char **argv)
 int cmd_system(cli *c, int argc, char **argv)
 {
 	static const cmd_entry table[] = {
+		{"events", cmd_events, "Get real time events from the server"},
 		{"df", cmd_system_df, "Show engine disk usage"},
 		{"info", cmd_system_info, "Display system-wide information"},
 		{NULL, NULL, NULL},

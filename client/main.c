@@ -15,6 +15,7 @@ static const cmd_entry commands[] = {
 	{"attach", cmd_attach, "Attach local standard input, output, and error streams to a running container"},
 	{"container", cmd_container, "Manage containers"},
 	{"create", cmd_create, "Create a new container"},
+	{"events", cmd_events, "Get real time events from the server"},
 	{"exec", cmd_exec, "Execute a command in a running container"},
 	{"history", cmd_history, "Show the history of an image"},
 	{"image", cmd_image, "Manage images"},
