@@ -162,6 +162,15 @@ class Clients(EngineTestCase):
         self.assertIn("Kernel Version: " + platform.release(), out)
         self.assertIn("Storage Driver: overlay2", out)
 
+    def test_engine_format(self):
+        out = self.assertOk(self.d.engine("version", "--format", "{{.Server.ApiVersion}}"))
+        self.assertEqual(out.strip(), "1.44")
+        out = self.assertOk(self.d.engine("info", "--format", "{{.KernelVersion}}"))
+        self.assertEqual(out.strip(), platform.release())
+        p = self.d.engine("info", "--format", "{{.Nope")
+        self.assertEqual(p.returncode, 125)
+        self.assertIn(b"template parsing error", p.stderr)
+
     def test_docker_cli(self):
         out = self.assertOk(self.d.docker("version"))
         self.assertIn("Server: engine", out)
