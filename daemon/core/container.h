@@ -68,6 +68,7 @@ typedef struct container {
 	bool starting;           /* ctr_start is between taking `pending` and the shim's answer */
 	ctr_pending *pending;    /* attached clients waiting for the start */
 	size_t n_pending;
+	int n_reserved;          /* attaches answered 101 whose socket is still to come */
 } container;
 
 /* Closes the pending clients' sockets (lock held). */

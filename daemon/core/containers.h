@@ -64,10 +64,17 @@ typedef struct ctr_attach_opts {
 
 /* moby's refusals before an attach: paused or restarting (409). */
 int ctr_attach_check(container *c, err_t **err);
+/* Before the 101 goes out: a client of a container that is not running
+ * reserves its place, so that a start that the client sends as soon as it
+ * reads the 101 waits for the socket (ctr_attach) or the client's end
+ * (ctr_attach_unreserve). True when reserved. */
+bool ctr_attach_reserve(container *c);
+void ctr_attach_unreserve(container *c);
 /* Hands the client's socket (fd: ours, always consumed) to the container's
  * shim, which serves the stream from then on; to a container that is not
- * running it waits for the next start (see ctr_attach.c). */
-int ctr_attach(ctr_table *t, container *c, int fd, const ctr_attach_opts *o, err_t **err);
+ * running it waits for the next start (see ctr_attach.c). reserved: it
+ * fills the place ctr_attach_reserve() took. */
+int ctr_attach(ctr_table *t, container *c, int fd, const ctr_attach_opts *o, bool reserved, err_t **err);
 /* The pty's size, of the container or of exec_id (NULL); no tty is no error. */
 int ctr_resize(ctr_table *t, container *c, const char *exec_id, unsigned h, unsigned w, err_t **err);
 

@@ -36,7 +36,28 @@ int ctr_attach_check(container *c, err_t **err)
 	return 0;
 }
 
-int ctr_attach(ctr_table *t, container *c, int fd, const ctr_attach_opts *o, err_t **err)
+bool ctr_attach_reserve(container *c)
+{
+	pthread_mutex_lock(&c->lock);
+	while (c->starting)
+		pthread_cond_wait(&c->changed, &c->lock);
+	bool live = c->state == CS_RUNNING || c->state == CS_PAUSED;
+	bool reserve = !live && !c->removed && c->state != CS_REMOVING && c->state != CS_DEAD;
+	if (reserve)
+		c->n_reserved++;
+	pthread_mutex_unlock(&c->lock);
+	return reserve;
+}
+
+void ctr_attach_unreserve(container *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->n_reserved--;
+	pthread_cond_broadcast(&c->changed);
+	pthread_mutex_unlock(&c->lock);
+}
+
+int ctr_attach(ctr_table *t, container *c, int fd, const ctr_attach_opts *o, bool reserved, err_t **err)
 {
 	_cleanup_close_ int cfd = fd;
 	shim_attach_spec a = {
@@ -46,6 +67,10 @@ int ctr_attach(ctr_table *t, container *c, int fd, const ctr_attach_opts *o, err
 	};
 	ctr_event(t, c, "attach", NULL);
 	pthread_mutex_lock(&c->lock);
+	if (reserved) { /* a start is waiting for us: no waiting here */
+		c->n_reserved--;
+		pthread_cond_broadcast(&c->changed);
+	}
 	while (c->starting)
 		pthread_cond_wait(&c->changed, &c->lock);
 	bool live = c->state == CS_RUNNING || c->state == CS_PAUSED;

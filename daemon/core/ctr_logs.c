@@ -35,12 +35,17 @@
 #define MAX_LINE (4u << 20)       /* a longer log line is skipped */
 #define READ_CHUNK 65536
 
+typedef struct logfile {
+	int fd;
+	ino_t ino;
+} logfile;
+
 struct ctr_logs {
 	ctr_logs_opts o;
 	bool tty;
 	char *path;                /* the live file */
-	char **files;              /* still to read, oldest first (NULL-terminated) */
-	size_t next;               /* index into files */
+	logfile *files;            /* opened, still to read, oldest first */
+	size_t nfiles, next;       /* next: index of the next one to read */
 	int fd;                    /* the file being read, -1 */
 	ino_t ino;
 	strbuf line;               /* a line read in part */
@@ -54,22 +59,62 @@ struct ctr_logs {
 	container *c;
 };
 
-/* The existing rotated files and the live one, oldest first. */
-static char **list_files(const char *path)
+/* Opens the live file and the rotated ones, and returns them oldest first.
+ * Rotation renames <log>.i to <log>.i+1, so names move toward higher
+ * numbers: opening from the newest name to the oldest can meet a file
+ * twice (dropped by inode), never miss one. A name may be missing for an
+ * instant during a rotation, so a few gaps are stepped over. Open fds also
+ * keep the inodes from being reused while we compare them. */
+static logfile *open_files(const char *path, size_t *n)
 {
-	int n = 0;
-	while (n < MAX_ROTATED) {
-		_cleanup_free_ char *p = xasprintf("%s.%d", path, n + 1);
-		if (!fs_exists(p))
-			break;
-		n++;
+	logfile *v = NULL;
+	size_t cap = 0, k = 0;
+	int misses = 0;
+	for (int i = 0; i <= MAX_ROTATED && misses < 3; i++) {
+		_cleanup_free_ char *p = i ? xasprintf("%s.%d", path, i) : xstrdup(path);
+		int fd = open(p, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			if (fd >= 0)
+				close(fd);
+			misses += i > 0; /* the live file may be missing alone */
+			continue;
+		}
+		misses = 0;
+		bool seen = false;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = v[j].ino == st.st_ino;
+		if (seen) {
+			close(fd);
+			continue;
+		}
+		v = xgrow(v, &cap, k + 1, sizeof(*v));
+		v[k++] = (logfile){fd, st.st_ino};
 	}
-	char **v = xcalloc((size_t)n + 2, sizeof(char *));
-	size_t k = 0;
-	for (int i = n; i >= 1; i--)
-		v[k++] = xasprintf("%s.%d", path, i);
-	v[k] = xstrdup(path);
+	for (size_t i = 0; i < k / 2; i++) { /* oldest first */
+		logfile t = v[i];
+		v[i] = v[k - 1 - i];
+		v[k - 1 - i] = t;
+	}
+	*n = k;
 	return v;
+}
+
+static void close_files(ctr_logs *l)
+{
+	for (size_t i = l->next; i < l->nfiles; i++)
+		close(l->files[i].fd);
+	free(l->files);
+	l->files = NULL;
+	l->nfiles = l->next = 0;
+}
+
+/* Takes the next file to read. */
+static void take_next(ctr_logs *l)
+{
+	logfile f = l->files[l->next++];
+	l->fd = f.fd;
+	l->ino = f.ino;
 }
 
 /* Counts, from the end of fd's first `size` bytes, the lines that begin
@@ -107,36 +152,29 @@ static int64_t lines_from_end(int fd, off_t size, int64_t want, off_t *start)
 static void seek_tail(ctr_logs *l)
 {
 	int64_t want = l->o.tail;
-	size_t nfiles = 0;
-	while (l->files[nfiles])
-		nfiles++;
-	if (want == 0) { /* nothing old: start at the end of the live file */
-		l->next = nfiles - 1;
-		l->fd = open(l->files[l->next], O_RDONLY | O_CLOEXEC);
-		if (l->fd >= 0)
-			lseek(l->fd, 0, SEEK_END);
-		l->next++;
+	if (!l->nfiles)
+		return;
+	if (want == 0) { /* nothing old: start at the end of the newest file */
+		while (l->next + 1 < l->nfiles)
+			close(l->files[l->next++].fd);
+		take_next(l);
+		lseek(l->fd, 0, SEEK_END);
 		return;
 	}
-	for (size_t i = nfiles; i-- > 0;) {
-		int fd = open(l->files[i], O_RDONLY | O_CLOEXEC);
+	for (size_t i = l->nfiles; i-- > 0;) {
 		struct stat st;
-		if (fd < 0 || fstat(fd, &st) < 0) {
-			if (fd >= 0)
-				close(fd);
-			continue;
-		}
 		off_t start = 0;
-		want -= lines_from_end(fd, st.st_size, want, &start);
+		if (fstat(l->files[i].fd, &st) < 0)
+			continue;
+		want -= lines_from_end(l->files[i].fd, st.st_size, want, &start);
 		if (want <= 0 || i == 0) {
-			lseek(fd, start, SEEK_SET);
-			l->fd = fd;
-			l->next = i + 1;
+			while (l->next < i)
+				close(l->files[l->next++].fd);
+			take_next(l);
+			lseek(l->fd, start, SEEK_SET);
 			return;
 		}
-		close(fd);
 	}
-	l->next = 0;
 }
 
 static void frame(strbuf *out, int stream, const char *data, size_t n)
@@ -251,32 +289,18 @@ static void close_current(ctr_logs *l)
 	sb_reset(&l->line); /* a line cut by the file's end is not one */
 }
 
-static bool open_file(ctr_logs *l, const char *path)
-{
-	close_current(l);
-	l->fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (l->fd >= 0 && fstat(l->fd, &st) == 0)
-		l->ino = st.st_ino;
-	return l->fd >= 0;
-}
-
-/* After our file was rotated away and read to its end: the files newer
- * than it, oldest first. */
+/* After the file we read was rotated away and read to its end: the files
+ * newer than it, oldest first (all of them when it is gone from the names). */
 static void follow_rotation(ctr_logs *l)
 {
-	strv_free(l->files);
-	char **all = list_files(l->path);
-	size_t n = 0, from = 0;
-	while (all[n])
-		n++;
-	for (size_t i = 0; i < n; i++) {
-		struct stat st;
-		if (stat(all[i], &st) == 0 && st.st_ino == l->ino)
+	close_files(l);
+	l->files = open_files(l->path, &l->nfiles);
+	size_t from = 0;
+	for (size_t i = 0; i < l->nfiles; i++)
+		if (l->files[i].ino == l->ino)
 			from = i + 1;
-	}
-	l->files = all;
-	l->next = from;
+	while (l->next < from)
+		close(l->files[l->next++].fd);
 	close_current(l);
 }
 
@@ -361,14 +385,9 @@ ctr_logs *ctr_logs_open(ctr_table *t, container *c, const ctr_logs_opts *o, bool
 			l->inotify_fd = -1;
 		}
 	}
-	l->files = list_files(l->path);
+	l->files = open_files(l->path, &l->nfiles);
 	if (o->tail >= 0)
 		seek_tail(l);
-	if (l->fd >= 0) {
-		struct stat st;
-		if (fstat(l->fd, &st) == 0)
-			l->ino = st.st_ino;
-	}
 	return l;
 }
 
@@ -388,23 +407,19 @@ ssize_t ctr_logs_read(ctr_logs *l, char *buf, size_t n, int cancel_fd)
 		if (l->done)
 			return 0;
 		if (l->fd < 0) {
-			if (l->files[l->next]) {
-				open_file(l, l->files[l->next++]);
+			if (l->next < l->nfiles) {
+				take_next(l);
 				continue;
 			}
 			if (!l->following || l->stopped) {
 				l->done = true;
 				continue;
 			}
-			/* The live file does not exist yet: wait for it. */
-			if (fs_exists(l->path)) {
-				strv_free(l->files);
-				l->files = list_files(l->path);
-				l->next = 0;
-				while (l->files[l->next + 1])
-					l->next++; /* only the live one: older ones came before us */
+			/* No file (yet, or mid-rotation): those newer than the last
+			 * one read, when there are; else wait. */
+			follow_rotation(l);
+			if (l->next < l->nfiles)
 				continue;
-			}
 			if (wait_more(l, cancel_fd) < 0)
 				return -1;
 			continue;
@@ -437,11 +452,11 @@ void ctr_logs_free(ctr_logs *l)
 	if (!l)
 		return;
 	close_current(l);
+	close_files(l);
 	if (l->inotify_fd >= 0)
 		close(l->inotify_fd);
 	if (l->watch_fd >= 0)
 		close(l->watch_fd);
-	strv_free(l->files);
 	sb_free(&l->line);
 	sb_free(&l->out);
 	free(l->path);

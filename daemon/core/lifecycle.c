@@ -26,6 +26,8 @@
 #include "volumes.h"
 #include "xalloc.h"
 
+static void run_after_exit(ctr_table *t, container *c, int delay_ms, bool remove);
+
 static bool is_live(cstate s)
 {
 	return s == CS_RUNNING || s == CS_PAUSED || s == CS_RESTARTING;
@@ -165,7 +167,9 @@ static void end_starting(container *c, ctr_pending *pending, size_t n)
 int ctr_start(ctr_table *t, container *c, err_t **err)
 {
 	pthread_mutex_lock(&c->lock);
-	while (c->starting) /* a concurrent start decides first */
+	/* A concurrent start decides first; an attach already answered (101)
+	 * hands its socket over first (ctr_attach.c). */
+	while (c->starting || c->n_reserved)
 		pthread_cond_wait(&c->changed, &c->lock);
 	int r = check_startable(c, err);
 	ctr_pending *pending = NULL;
@@ -189,6 +193,10 @@ int ctr_start(ctr_table *t, container *c, err_t **err)
 	if (sr < 0) {
 		mark_start_failure(c, st.exit_code, serr->msg);
 		shim_started_done(&st);
+		/* moby's containerStart: an AutoRemove container that failed to
+		 * start is removed (docker run --rm waits for that). */
+		if (jget_bool(c->host_config, "AutoRemove", false))
+			run_after_exit(t, c, 0, true);
 		return err_set(err, serr->kind == ERR_INVALID ? ERR_INVALID : ERR_SYSTEM, 0,
 			       "failed to create task for container: OCI runtime create failed: %s: unknown",
 			       serr->msg);

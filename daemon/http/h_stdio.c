@@ -78,6 +78,7 @@ typedef struct attach_ctx {
 	ctr_table *t;
 	container *c;
 	bool in, out, err, logs, stream, tty;
+	bool reserved; /* a place among the container's waiting clients, until the upgrade */
 	unsigned char keys[DETACH_KEYS_MAX];
 	size_t nkeys;
 } attach_ctx;
@@ -85,6 +86,8 @@ typedef struct attach_ctx {
 static void attach_free(void *p)
 {
 	attach_ctx *a = p;
+	if (a->reserved) /* the client left before the upgrade */
+		ctr_attach_unreserve(a->c);
 	container_unref(a->c);
 	free(a);
 }
@@ -113,15 +116,19 @@ static void attach_upgraded(void *p, int fd, const char *extra, size_t extra_len
 				break;
 		ctr_logs_free(l);
 	}
-	if (!a->stream)
+	int mine = a->stream ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+	if (mine < 0) {
+		if (a->reserved)
+			ctr_attach_unreserve(a->c);
+		a->reserved = false;
 		return;
-	int mine = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	if (mine < 0)
-		return;
+	}
 	ctr_attach_opts o = {.in = a->in, .out = a->out, .err = a->err, .keys = a->keys, .nkeys = a->nkeys,
 			     .data = extra, .ndata = a->in ? extra_len : 0};
 	_cleanup_err_ err_t *err = NULL;
-	if (ctr_attach(a->t, a->c, mine, &o, &err) < 0)
+	bool reserved = a->reserved;
+	a->reserved = false;
+	if (ctr_attach(a->t, a->c, mine, &o, reserved, &err) < 0)
 		log_warn("attach %s: %s", a->c->id, err_msg(err));
 }
 
@@ -230,14 +237,16 @@ int h_ctr_attach(http_req *req)
 	memcpy(a->keys, keys, sizeof(keys));
 	a->nkeys = (size_t)nkeys;
 	const char *ctype = stdio_content_type(req, a->tty);
-	if (stdio_wants_upgrade(req))
+	if (stdio_wants_upgrade(req)) {
+		a->reserved = a->stream && ctr_attach_reserve(a->c);
 		return http_reply_upgrade(req, ctype, attach_upgraded, a, attach_free);
+	}
 	/* No upgrade asked: 200 and a one-way stream (no stdin). */
 	ctr_logs *log = a->logs && (a->out || a->err) ? replay_open(a) : NULL;
 	int shim_end = -1;
 	stdio_reply_pair(req, RAW_STREAM, log, a->stream ? &shim_end : NULL);
 	ctr_attach_opts o = {.out = a->out, .err = a->err};
-	if (shim_end >= 0 && ctr_attach(a->t, a->c, shim_end, &o, &err) < 0)
+	if (shim_end >= 0 && ctr_attach(a->t, a->c, shim_end, &o, false, &err) < 0)
 		http_reply_error(req, err);
 	attach_free(a);
 	return 0;

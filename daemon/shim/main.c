@@ -179,6 +179,10 @@ static int setup_signals(shim *s, err_t **err)
 static void warn_cb(void *ctx, const char *msg)
 {
 	shim *s = ctx;
+	if (s->running) { /* an exec's: nobody reads the start's list any more */
+		shim_log(s, "%s", msg);
+		return;
+	}
 	size_t n = 0;
 	while (s->warnings && s->warnings[n])
 		n++;
