@@ -21,6 +21,14 @@ static const char *s_or(json_object *o, const char *key, const char *def)
 	return v ? v : def;
 }
 
+/* One template over one object, as `docker version/info --format` print. */
+static int print_formatted(const char *format, json_object *data)
+{
+	_cleanup_json_ json_object *items = json_object_new_array();
+	json_object_array_add(items, json_object_get(data));
+	return out_print_inspect(items, format);
+}
+
 static void print_client_version(const cli *c)
 {
 	printf("Client: engine\n");
@@ -75,11 +83,29 @@ int cmd_version(cli *c, int argc, char **argv)
 		path = cli_path(c, "/version");
 		cli_call(c, "GET", path, NULL, &v, &err);
 	}
-	print_client_version(c);
-	if (v)
-		print_server_version(v);
-	else
-		rc = cli_report(err);
+	if (format && *format) {
+		/* docker's version struct: {{.Client.Version}}, {{.Server.Version}}, ... */
+		_cleanup_json_ json_object *data = json_object_new_object();
+		json_object *client = json_object_new_object();
+		jset_str(client, "Version", ENGINE_VERSION);
+		jset_str(client, "ApiVersion", c->version[0] ? c->version : API_VERSION);
+		jset_str(client, "DefaultAPIVersion", API_VERSION);
+		jset_str(client, "Os", "linux");
+		jset_str(client, "Arch", "amd64");
+		jset_str(client, "BuildTime", __DATE__ " " __TIME__);
+		jset(data, "Client", client);
+		jset(data, "Server", v ? json_object_get(v) : NULL);
+		if (print_formatted(format, data) < 0)
+			rc = EXIT_USAGE;
+		if (!v)
+			rc = cli_report(err);
+	} else {
+		print_client_version(c);
+		if (v)
+			print_server_version(v);
+		else
+			rc = cli_report(err);
+	}
 	free(path);
 	flags_free(specs);
 	return rc;
@@ -143,12 +169,28 @@ int cmd_info(cli *c, int argc, char **argv)
 	_cleanup_err_ err_t *err = NULL;
 	_cleanup_json_ json_object *i = NULL;
 	int rc = 0;
-	printf("Client:\n Version:    %s\n Context:    default\n Debug Mode: %s\n", ENGINE_VERSION,
-	       c->debug ? "true" : "false");
 	if (cli_negotiate(c, &err) == 0) {
 		_cleanup_free_ char *path = cli_path(c, "/info");
 		cli_call(c, "GET", path, NULL, &i, &err);
 	}
+	if (format && *format) {
+		/* docker's info struct: the server's fields at the top, ClientInfo beside. */
+		if (!i) {
+			flags_free(specs);
+			return cli_report(err);
+		}
+		json_object *client = json_object_new_object();
+		jset_str(client, "Version", ENGINE_VERSION);
+		jset_str(client, "Context", "default");
+		jset_bool(client, "Debug", c->debug);
+		jset(i, "ClientInfo", client);
+		if (print_formatted(format, i) < 0)
+			rc = EXIT_USAGE;
+		flags_free(specs);
+		return rc;
+	}
+	printf("Client:\n Version:    %s\n Context:    default\n Debug Mode: %s\n", ENGINE_VERSION,
+	       c->debug ? "true" : "false");
 	if (i)
 		print_info_server(i);
 	else
@@ -512,6 +554,7 @@ static int cmd_system_df(cli *c, int argc, char **argv)
 int cmd_system(cli *c, int argc, char **argv)
 {
 	static const cmd_entry table[] = {
+		{"events", cmd_events, "Get real time events from the server"},
 		{"df", cmd_system_df, "Show engine disk usage"},
 		{"info", cmd_system_info, "Display system-wide information"},
 		{NULL, NULL, NULL},

@@ -12,8 +12,11 @@
 #define DEFAULT_HOST "unix:///var/run/engine.sock"
 
 static const cmd_entry commands[] = {
+	{"attach", cmd_attach, "Attach local standard input, output, and error streams to a running container"},
 	{"container", cmd_container, "Manage containers"},
 	{"create", cmd_create, "Create a new container"},
+	{"events", cmd_events, "Get real time events from the server"},
+	{"exec", cmd_exec, "Execute a command in a running container"},
 	{"history", cmd_history, "Show the history of an image"},
 	{"image", cmd_image, "Manage images"},
 	{"images", cmd_images, "List images"},
@@ -22,6 +25,7 @@ static const cmd_entry commands[] = {
 	{"inspect", cmd_inspect, "Return low-level information on Docker objects"},
 	{"kill", cmd_kill, "Kill one or more running containers"},
 	{"load", cmd_load, "Load an image from a tar archive or STDIN"},
+	{"logs", cmd_logs, "Fetch the logs of a container"},
 	{"pause", cmd_pause, "Pause all processes within one or more containers"},
 	{"ps", cmd_ps, "List containers"},
 	{"rename", cmd_rename, "Rename a container"},
@@ -34,8 +38,10 @@ static const cmd_entry commands[] = {
 	{"stop", cmd_stop, "Stop one or more running containers"},
 	{"system", cmd_system, "Manage the engine"},
 	{"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+	{"top", cmd_top, "Display the running processes of a container"},
 	{"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
 	{"version", cmd_version, "Show the engine version information"},
+	{"volume", cmd_volume, "Manage volumes"},
 	{"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 	{NULL, NULL, NULL},
 };

@@ -21,6 +21,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "sysinfo.h"
+#include "volumes.h"
 #include "xalloc.h"
 
 static int lock_data_root(const char *root, int *ret_fd, err_t **err)
@@ -108,6 +109,9 @@ engine *engine_open(engine_config *cfg, err_t **err)
 	e->images = engine_images_open(e, err);
 	if (!e->images)
 		goto fail;
+	e->volumes = vol_table_open(e, err);
+	if (!e->volumes)
+		goto fail;
 	e->containers = ctr_table_open(e, err);
 	if (!e->containers)
 		goto fail;
@@ -123,6 +127,8 @@ void engine_close(engine *e)
 		return;
 	ctr_table_close(e->containers);
 	e->containers = NULL;
+	vol_table_close(e->volumes);
+	e->volumes = NULL;
 	if (e->images)
 		img_store_close(e->images);
 	events_close(e->events);

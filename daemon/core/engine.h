@@ -24,6 +24,7 @@ typedef struct engine {
 	events_ring *events;
 	struct img_store *images;     /* daemon/image */
 	struct ctr_table *containers; /* containers.h */
+	struct vol_table *volumes;    /* volumes.h */
 } engine;
 
 /* Creates the data and exec roots, takes the data-root lock (refusing when
