@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "flags.h"
@@ -63,6 +64,14 @@ int cmd_events(cli *c, int argc, char **argv);
  * message stream of the answer as docker does (progress.c); an error
  * status or an errorDetail becomes *err. */
 int cli_message_stream(cli *c, const httpc_req *req, err_t **err);
+typedef struct cli_msg_opts {
+	FILE *out;     /* stdout when NULL */
+	bool quiet;    /* show nothing (errors still end the command) */
+	/* push's {"aux":{Tag,Digest,Size}} messages */
+	void (*aux)(void *ctx, json_object *aux);
+	void *aux_ctx;
+} cli_msg_opts;
+int cli_message_stream_opts(cli *c, const httpc_req *req, const cli_msg_opts *o, err_t **err);
 /* cmd_image.c */
 int cmd_image(cli *c, int argc, char **argv);
 int cmd_images(cli *c, int argc, char **argv);
@@ -72,6 +81,16 @@ int cmd_load(cli *c, int argc, char **argv);
 int cmd_rmi(cli *c, int argc, char **argv);
 int cmd_save(cli *c, int argc, char **argv);
 int cmd_tag(cli *c, int argc, char **argv);
+/* cmd_registry.c */
+int cmd_pull(cli *c, int argc, char **argv);
+int cmd_image_pull(cli *c, int argc, char **argv);
+int cmd_push(cli *c, int argc, char **argv);
+int cmd_image_push(cli *c, int argc, char **argv);
+int cmd_search(cli *c, int argc, char **argv);
+int cmd_login(cli *c, int argc, char **argv);
+int cmd_logout(cli *c, int argc, char **argv);
+/* Pulls image (a missing image of run/create), progress on stderr. */
+int cli_pull_image(cli *c, const char *image, err_t **err);
 /* The images part of `system df -v`: rows and column titles. */
 json_object *image_df_rows(json_object *summaries);
 json_object *image_df_header(void);

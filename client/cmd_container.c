@@ -50,15 +50,7 @@ static int parse_exit(int r)
 
 static int pull_image(cli *c, const char *image, err_t **err)
 {
-	_cleanup_ref_ reference *ref = ref_parse_normalized(image, err);
-	if (!ref)
-		return -1;
-	_cleanup_free_ char *name = ref_familiar_name(ref);
-	_cleanup_free_ char *ename = cli_escape(name);
-	const char *tag = ref->digest ? ref->digest : ref->tag ? ref->tag : "latest";
-	_cleanup_free_ char *etag = cli_escape(tag);
-	_cleanup_free_ char *path = cli_path(c, "/images/create?fromImage=%s&tag=%s", ename, etag);
-	return cli_pull_stream(c, path, err);
+	return cli_pull_image(c, image, err);
 }
 
 int cli_create_container(cli *c, const runopts *o, const char *image, char *const *cmd,

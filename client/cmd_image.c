@@ -1008,6 +1008,8 @@ int cmd_image(cli *c, int argc, char **argv)
 		{"load", cmd_image_load, "Load an image from a tar archive or STDIN"},
 		{"ls", cmd_image_ls, "List images"},
 		{"prune", cmd_image_prune, "Remove unused images"},
+		{"pull", cmd_image_pull, "Download an image from a registry"},
+		{"push", cmd_image_push, "Upload an image to a registry"},
 		{"remove", cmd_image_rm, "Remove one or more images"},
 		{"rm", cmd_image_rm, "Remove one or more images"},
 		{"save", cmd_image_save, "Save one or more images to a tar archive (streamed to STDOUT by default)"},

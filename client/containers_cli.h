@@ -21,9 +21,10 @@ int cli_start_attached(cli *c, const char *name, bool interactive, const char *d
 int cli_inspect(cli *c, char **names, const char *type, const char *format, bool size);
 /* "...\nAre you sure you want to continue? [y/N]"; 1 for yes. */
 int cli_confirm(const char *question);
-/* POST /images/create?fromImage=...: prints the progress stream (per layer
- * lines as docker does) and fails on an errorDetail. */
-int cli_pull_stream(cli *c, const char *path, err_t **err);
+/* POST /images/create?fromImage=...: prints the progress stream to out (per
+ * layer lines as docker does) and fails on an errorDetail. auth is the
+ * X-Registry-Auth value (NULL: "e30=", none). */
+int cli_pull_stream(cli *c, const char *path, const char *auth, FILE *out, err_t **err);
 /* docker ps's PORTS text for a container summary's Ports array. */
 char *cli_ports_text(json_object *ports);
 

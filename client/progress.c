@@ -1,21 +1,31 @@
-/* progress.c: the JSON message stream of pull, push, load and import, shown
- * as the docker CLI shows it: on a terminal one line per layer ID, rewritten
- * in place with ANSI cursor moves; otherwise one line per message. An
- * errorDetail ends the command with its message. */
+/* progress.c: the JSON message stream of pull, push, load and import,
+ * shown as the docker CLI's jsonmessage package shows it. On a terminal a
+ * message with an id and a progressDetail owns one line, rewritten in
+ * place with ANSI cursor moves, and its bar is drawn from the detail
+ * (current/total) at the terminal's width (the bar itself only above 110
+ * columns); a message without them is a plain line and starts a new block.
+ * Elsewhere, progress updates are skipped and the rest is one line each.
+ * aux messages go to a callback; an errorDetail ends the command with its
+ * message. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "containers_cli.h"
 #include "jsonutil.h"
 #include "strbuf.h"
+#include "units.h"
 #include "xalloc.h"
 
 typedef struct progress {
+	const cli_msg_opts *o;
+	FILE *out;
 	bool tty;
-	char **ids;     /* layer lines on screen, top to bottom */
+	int width;
+	char **ids;     /* lines of the current block, top to bottom */
 	size_t n, cap;
 	strbuf line;    /* a partial JSON line */
 	err_t *failed;
@@ -23,39 +33,107 @@ typedef struct progress {
 	strbuf errbody; /* the body of an error status, kept whole */
 } progress;
 
-static size_t line_of(progress *p, const char *id)
+static void forget_ids(progress *p)
 {
+	for (size_t i = 0; i < p->n; i++)
+		free(p->ids[i]);
+	p->n = 0;
+}
+
+static size_t line_of(progress *p, const char *id, bool *fresh)
+{
+	*fresh = false;
 	for (size_t i = 0; i < p->n; i++)
 		if (!strcmp(p->ids[i], id))
 			return i;
 	p->ids = xgrow(p->ids, &p->cap, p->n + 1, sizeof(char *));
 	p->ids[p->n] = xstrdup(id);
-	printf("\n");
+	*fresh = true;
 	return p->n++;
 }
 
+/* jsonmessage.JSONProgress.String() */
+static char *bar_text(progress *p, json_object *d)
+{
+	int64_t cur = jget_int(d, "current", 0), total = jget_int(d, "total", 0);
+	if (cur <= 0 && total <= 0)
+		return xstrdup("");
+	_cleanup_free_ char *c = units_human_size((double)cur);
+	if (total <= 0)
+		return xasprintf("%8s", c);
+	int pct = (int)((double)cur / (double)total * 100) / 2;
+	if (pct > 50)
+		pct = 50;
+	strbuf sb = STRBUF_INIT;
+	if (p->width > 110) {
+		sb_putc(&sb, '[');
+		for (int i = 0; i < pct; i++)
+			sb_putc(&sb, '=');
+		sb_putc(&sb, '>');
+		for (int i = pct; i < 50; i++)
+			sb_putc(&sb, ' ');
+		sb_puts(&sb, "] ");
+	}
+	_cleanup_free_ char *t = units_human_size((double)total);
+	if (cur > total)
+		sb_printf(&sb, "%8s", c);
+	else
+		sb_printf(&sb, "%8s/%s", c, t);
+	return sb_steal(&sb);
+}
+
+/* jsonmessage.JSONMessage.Display() */
+static void display(progress *p, json_object *m)
+{
+	FILE *out = p->out;
+	json_object *detail = jget_obj(m, "progressDetail");
+	const char *id = jget_str(m, "id"), *status = jget_str(m, "status");
+	const char *stream = jget_str(m, "stream");
+	_cleanup_free_ char *bar = detail ? bar_text(p, detail) : NULL;
+	const char *endl = "";
+	if (p->tty && !stream && detail) {
+		fputs("\033[2K\r", out);
+		endl = "\r";
+	} else if (detail && *bar) {
+		return; /* no progress bars off a terminal */
+	}
+	if (id && *id)
+		fprintf(out, "%s: ", id);
+	if (detail && p->tty)
+		fprintf(out, "%s %s%s", status ? status : "", bar, endl);
+	else if (stream)
+		fprintf(out, "%s%s", stream, endl);
+	else
+		fprintf(out, "%s%s\n", status ? status : "", endl);
+}
+
+/* jsonmessage.DisplayJSONMessagesStream, one message */
 static void show(progress *p, json_object *m)
 {
-	const char *id = jget_str(m, "id"), *status = jget_str(m, "status");
-	const char *bar = jget_str(m, "progress");
-	const char *stream = jget_str(m, "stream");
-	if (stream) {
-		fputs(stream, stdout);
+	json_object *aux = jget(m, "aux");
+	if (aux) {
+		if (p->o && p->o->aux)
+			p->o->aux(p->o->aux_ctx, aux);
 		return;
 	}
-	if (!status)
+	if (p->o && p->o->quiet)
 		return;
-	if (!id || !*id) {
-		printf("%s\n", status);
-		return;
+	const char *id = jget_str(m, "id");
+	size_t diff = 0;
+	if (id && *id && jget(m, "progressDetail")) {
+		bool fresh;
+		size_t line = line_of(p, id, &fresh);
+		if (fresh && p->tty)
+			fputc('\n', p->out);
+		diff = p->n - line;
+		if (p->tty)
+			fprintf(p->out, "\033[%zuA", diff);
+	} else {
+		forget_ids(p); /* a plain line: later updates belong to a new block */
 	}
-	if (!p->tty) {
-		printf("%s: %s%s%s\n", id, status, bar ? " " : "", bar ? bar : "");
-		return;
-	}
-	size_t at = line_of(p, id);
-	size_t up = p->n - at;
-	printf("\033[%zuA\r\033[2K%s: %s%s%s\033[%zuB\r", up, id, status, bar ? " " : "", bar ? bar : "", up);
+	display(p, m);
+	if (id && *id && p->tty && diff)
+		fprintf(p->out, "\033[%zuB", diff);
 }
 
 static void take_line(progress *p, const char *text, size_t len)
@@ -74,7 +152,7 @@ static void take_line(progress *p, const char *text, size_t len)
 		return;
 	}
 	show(p, m);
-	fflush(stdout);
+	fflush(p->out);
 }
 
 static int on_data(void *ctx, const char *data, size_t n)
@@ -96,19 +174,30 @@ static int on_data(void *ctx, const char *data, size_t n)
 	return 0;
 }
 
-int cli_pull_stream(cli *c, const char *path, err_t **err)
+int cli_pull_stream(cli *c, const char *path, const char *auth, FILE *out, err_t **err)
 {
-	const char *auth[] = {"X-Registry-Auth: e30=", NULL};
-	httpc_req req = {.method = "POST", .path = path, .body_fd = -1, .headers = auth};
-	return cli_message_stream(c, &req, err);
+	_cleanup_free_ char *hdr = xasprintf("X-Registry-Auth: %s", auth && *auth ? auth : "e30=");
+	const char *headers[] = {hdr, NULL};
+	httpc_req req = {.method = "POST", .path = path, .body_fd = -1, .headers = headers};
+	cli_msg_opts o = {.out = out};
+	return cli_message_stream_opts(c, &req, &o, err);
 }
 
 int cli_message_stream(cli *c, const httpc_req *req, err_t **err)
 {
+	return cli_message_stream_opts(c, req, NULL, err);
+}
+
+int cli_message_stream_opts(cli *c, const httpc_req *req, const cli_msg_opts *o, err_t **err)
+{
 	if (cli_negotiate(c, err) < 0)
 		return -1;
 	httpc_resp resp;
-	progress p = {.tty = isatty(STDOUT_FILENO), .resp = &resp};
+	FILE *out = o && o->out ? o->out : stdout;
+	progress p = {.o = o, .out = out, .tty = isatty(fileno(out)), .resp = &resp, .width = 200};
+	struct winsize ws;
+	if (p.tty && ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		p.width = ws.ws_col;
 	int r = httpc_stream(c->http, req, &resp, on_data, &p, err);
 	if (r == 0 && resp.status >= 400) {
 		/* An error before the stream: the body was the JSON error. */
@@ -128,6 +217,7 @@ int cli_message_stream(cli *c, const httpc_req *req, err_t **err)
 	err_free(&p.failed);
 	sb_free(&p.line);
 	sb_free(&p.errbody);
-	strv_free(p.ids);
+	forget_ids(&p);
+	free(p.ids);
 	return r;
 }

@@ -136,9 +136,8 @@ static int manifest_error(const fx_resp *resp, const reference *ref, const char 
 	if (!strcmp(code, "DENIED") || resp->status == 403)
 		return err_notfound(err, "pull access denied for %s, repository does not exist or may "
 				    "require 'docker login': %s", name, why);
-	if (resp->status == 401)
-		return err_set(err, ERR_UNAUTHORIZED, 0, "Head \"%s\": %s", url, why);
-	return err_set(err, ERR_SYSTEM, 0, "%s", why);
+	(void)url;
+	return err_set(err, ERR_SYSTEM, 0, "%s", why); /* dockerd: 500, no login prompt */
 }
 
 /* GET a manifest (by tag or digest); verifies its digest. */
@@ -321,8 +320,7 @@ static int download_ended(follow *f)
 	} else if (resp.status == 401) {
 		regc_take_challenge(c->rc, &resp);
 		_cleanup_free_ char *why = regc_error_text(&resp);
-		regc_transport_error(&e, "GET", url, why);
-		e->kind = ERR_UNAUTHORIZED;
+		err_set(&e, ERR_SYSTEM, 0, "%s", why);
 		retry = refresh = true;
 	} else {
 		_cleanup_free_ char *why = regc_error_text(&resp);

@@ -97,10 +97,9 @@ static int want_status(const fx_resp *resp, int want, const char *method, const 
 	if (resp->status == want)
 		return 0;
 	_cleanup_free_ char *why = regc_error_text(resp);
-	int rc = regc_transport_error(err, method, url, why);
-	if (err && *err && (resp->status == 401 || resp->status == 403))
-		(*err)->kind = ERR_UNAUTHORIZED;
-	return rc;
+	if (resp->status == 401 || resp->status == 403)
+		return err_set(err, ERR_SYSTEM, 0, "%s", why); /* as dockerd words it */
+	return regc_transport_error(err, method, url, why);
 }
 
 /* An upload session's Location, absolute (it is opaque: used as given). */
@@ -295,10 +294,8 @@ static int push_blob(push_ctx *c, const blob_job *b, const char **how, char **mo
 		*how = "exists";
 		return 0;
 	}
-	if (st == 401 || st == 403) {
-		_cleanup_free_ char *url = regc_url(c->rc, path);
-		return err_set(err, ERR_UNAUTHORIZED, 0, "Head \"%s\": unauthorized: authentication required", url);
-	}
+	if (st == 401 || st == 403)
+		return err_set(err, ERR_SYSTEM, 0, "unauthorized: authentication required");
 	/* a mount from a repository that has it; else a fresh session */
 	char *loc = NULL;
 	for (char **from = b->mount_from; from && *from && !loc; from++) {

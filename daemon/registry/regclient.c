@@ -701,9 +701,9 @@ int regc_do(reg_client *c, const char *const *scopes, fx_req *r, const char *pat
 		_cleanup_err_ err_t *aerr = NULL;
 		_cleanup_free_ char *auth = regc_auth_line(c, scopes, attempt > 0, &aerr);
 		if (aerr) {
+			/* 500, as dockerd answers a pull it cannot authorize (a 401 would
+			 * make the docker CLI prompt for a login) */
 			int rc = regc_transport_error(err, r->method, url, aerr->msg);
-			if (err && *err)
-				(*err)->kind = aerr->kind;
 			r->headers = orig;
 			r->url = NULL;
 			return rc;

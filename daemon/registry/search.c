@@ -273,6 +273,8 @@ int reg_login(const reg_creds *creds, const reg_config *cfg, char **identity, er
 			r = err_set(err, e->kind == ERR_UNAUTHORIZED ? ERR_UNAUTHORIZED : ERR_SYSTEM, 0,
 				    "Get \"%s\": %s", v2, e->msg);
 		}
+	} else if (r == 0 && rc->scheme && !strcmp(rc->scheme, "basic") && !creds->username) {
+		r = err_set(err, ERR_UNAUTHORIZED, 0, "Get \"%s\": no basic auth credentials", v2);
 	} else if (r == 0 && rc->scheme && !strcmp(rc->scheme, "basic")) {
 		fx_req req = {.method = "GET", .max = 64 << 10};
 		fx_resp resp = {0};
