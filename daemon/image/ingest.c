@@ -34,6 +34,7 @@ struct img_ingest {
 	bool *have;            /* layer i present (leased) */
 	bool *put;             /* layer i registered by us (leased) */
 	bool exists;           /* the whole image is in the store */
+	bool committed;
 };
 
 char *img_ingest_path(img_store *s, const char *digest)
@@ -206,6 +207,7 @@ int img_ingest_commit(img_ingest *g, const img_pull_refs *p, bool *changed, err_
 		rc = r ? 0 : -1;
 		if (r && !was)
 			*changed = true;
+		g->committed = r != NULL;
 	}
 	bool tag_moved = false;
 	if (rc == 0 && tag) {
@@ -240,9 +242,20 @@ void img_ingest_free(img_ingest *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->n; i++)
+	bool orphans = false;
+	for (size_t i = 0; i < g->n; i++) {
 		if (g->have[i] || g->put[i])
 			store_release_layer(g->s, g->chains[i]);
+		orphans |= g->put[i] && !g->committed;
+	}
+	if (orphans) { /* a failed pull registers nothing: its layers go again */
+		char **trash = NULL;
+		size_t ntrash = 0;
+		store_lock(g->s);
+		store_collect_layers_locked(g->s, &trash, &ntrash);
+		store_unlock(g->s);
+		store_empty_trash(trash, ntrash);
+	}
 	img_rec_free(g->rec);
 	free(g->chains);
 	free(g->have);

@@ -8,7 +8,13 @@
  * downloaded and extracted in one pass. A layer is registered only once
  * its bytes match the manifest's digest and its content the config's
  * diff_id; the image, its tag and its RepoDigest only once all layers are
- * in. The messages are Docker's, in Docker's order. */
+ * in. The messages are Docker's, in Docker's order.
+ *
+ * A failed pull deletes its downloads; a pull the client walked away from
+ * (or a daemon killed mid-way) keeps them in ingest/, and the next pull of
+ * any image with those blobs resumes them with a Range request (Docker
+ * starts over). Within a pull, a download cut short is resumed up to
+ * BLOB_RETRIES times. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -96,9 +102,16 @@ static void say_progress(pull_ctx *c, const char *id, const char *status, int64_
 		c->p->progress(c->p->ctx, id, status, cur, total);
 }
 
+/* The client went away: what was downloaded stays in ingest/ for the
+ * next pull to resume. */
+static bool client_gone(pull_ctx *c)
+{
+	return c->p && c->p->canceled && c->p->canceled(c->p->ctx);
+}
+
 static bool canceled(pull_ctx *c)
 {
-	return c->stop || (c->p && c->p->canceled && c->p->canceled(c->p->ctx));
+	return c->stop || client_gone(c);
 }
 
 static void fail(pull_ctx *c, err_t **e)
@@ -133,7 +146,8 @@ static int manifest_error(const fx_resp *resp, const reference *ref, const char 
 				    *code ? why : "manifest unknown: manifest unknown");
 	if (!strcmp(code, "NAME_UNKNOWN"))
 		return err_notfound(err, "repository %s not found: %s", name, why);
-	if (!strcmp(code, "DENIED") || resp->status == 403)
+	/* a token without the scope: the bearer challenge says insufficient_scope */
+	if (!strcmp(code, "DENIED") || resp->status == 403 || !strncmp(why, "denied:", 7))
 		return err_notfound(err, "pull access denied for %s, repository does not exist or may "
 				    "require 'docker login': %s", name, why);
 	(void)url;
@@ -390,6 +404,40 @@ static void delete_ingest(const char *path)
 		unlink(path);
 }
 
+/* The extraction failed on bytes the download delivered: were they the
+ * blob at all? Lets the download finish, then hashes the file, so a
+ * registry sending the wrong bytes is reported as such (Docker checks the
+ * digest before it unpacks) rather than as a broken tar. */
+static bool blob_is_wrong(follow *f)
+{
+	if (f->call) {
+		bool done = false;
+		while (!done && !canceled(f->c))
+			fx_wait(f->call, INT64_MAX, 200, &done, NULL);
+		if (!done)
+			return false;
+		fx_resp resp;
+		fx_finish(f->call, &resp);
+		f->call = NULL;
+		fx_resp_free(&resp);
+	}
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	digest_ctx *d = digest_new();
+	char buf[65536];
+	ssize_t k;
+	int64_t total = 0;
+	while ((k = read(fd, buf, sizeof(buf))) > 0) {
+		digest_update(d, buf, (size_t)k);
+		total += k;
+	}
+	close(fd);
+	char got[DIGEST_STR_LEN + 1];
+	digest_final(d, got);
+	return total >= f->l->d->size && (total != f->l->d->size || strcmp(got, f->l->d->digest));
+}
+
 /* Downloads and unpacks one layer; 0, or -1 with *err. */
 static int pull_one_layer(pull_ctx *c, pull_layer *l, err_t **err)
 {
@@ -420,6 +468,11 @@ static int pull_one_layer(pull_ctx *c, pull_layer *l, err_t **err)
 		bool bad = false;
 		_cleanup_err_ err_t *e = NULL;
 		rc = img_ingest_layer(c->g, l->i, &in, &d, &bad, &e);
+		if (rc < 0 && !bad && !f.err && !canceled(c) && blob_is_wrong(&f)) {
+			err_free(&e);
+			err_invalid(&e, "filesystem layer verification failed for digest %s", l->d->digest);
+			bad = true;
+		}
 		if (f.call) { /* the extraction stopped before the download did */
 			fx_cancel(f.call);
 			f.call = NULL;
@@ -434,7 +487,9 @@ static int pull_one_layer(pull_ctx *c, pull_layer *l, err_t **err)
 			err_free(&e);
 			e = steal_ptr(&f.err);
 		}
-		if (bad)
+		/* a pull that fails leaves nothing behind; one the client left (or a
+		 * crash) keeps its downloads for the next pull to resume */
+		if (bad || !client_gone(c))
 			delete_ingest(f.path);
 		/* a resumed download may have started from a stale prefix: once more from scratch */
 		if (bad && resumed && round == 0 && strstr(e->msg, "verification failed") && !canceled(c)) {
