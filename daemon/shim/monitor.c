@@ -91,10 +91,11 @@ static void on_output(shim *s, int proc, int stream)
 	ssize_t n = read(*fd, buf, sizeof(buf));
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (proc == 0)
+	bool log = proc == 0 && s->log;
+	if (log)
 		clock_gettime(CLOCK_REALTIME, &now);
 	if (n <= 0) { /* EOF; a pty master reads EIO once the slave is gone */
-		if (proc == 0)
+		if (log)
 			jsonlog_eof(s->log, stream, &now);
 		if (*fd == io->in_fd)
 			io->in_fd = -1;
@@ -103,12 +104,12 @@ static void on_output(shim *s, int proc, int stream)
 		if (stream == JSONLOG_STDOUT)
 			io->console = -1; /* that was the master, if any */
 	} else {
-		if (proc == 0)
+		if (log)
 			jsonlog_feed(s->log, stream, buf, (size_t)n, &now);
 		attach_output(s, proc, stream, buf, (size_t)n);
 	}
 	_cleanup_err_ err_t *err = NULL;
-	if (proc == 0 && jsonlog_flush(s->log, &err) < 0)
+	if (log && jsonlog_flush(s->log, &err) < 0)
 		shim_log(s, "%s", err_msg(err));
 }
 

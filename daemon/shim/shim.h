@@ -28,6 +28,7 @@
  * hard limit only guards against a bug. */
 #define SHIM_CLIENT_HIGH (1u << 20)
 #define SHIM_CLIENT_BUF (4u << 20)
+#define SHIM_PIPE_SIZE (1 << 20) /* F_SETPIPE_SZ of the output pipes */
 
 typedef enum client_mode {
 	CLIENT_FREE = 0,
