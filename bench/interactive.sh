@@ -20,9 +20,7 @@ IMAGES=${IMAGES:-$ROOT/../shared/images}
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
 
 start_engined
-if have_dockerd && start_dockerd; then
-	for _ in $(seq 50); do [ -n "$DOCKERD_PID" ] && break; sleep 0.1; DOCKERD_PID=$(cat "$BENCH_DIR/dockerd.pid" 2>/dev/null || true); done
-fi
+have_dockerd && start_dockerd || true
 E="$ENGINE -H unix://$E_SOCK"
 DE="docker -H unix://$E_SOCK"
 DD="docker -H unix://$D_SOCK"

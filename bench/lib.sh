@@ -29,7 +29,14 @@ start_dockerd() {
 		--pidfile "$BENCH_DIR/dockerd.pid" >"$BENCH_DIR/dockerd.log" 2>&1 &
 	for _ in $(seq 300); do
 		[ -f "$BENCH_DIR/dockerd.pid" ] && DOCKERD_PID=$(cat "$BENCH_DIR/dockerd.pid")
-		DOCKER_HOST=unix://$D_SOCK docker version >/dev/null 2>&1 && return 0
+		if DOCKER_HOST=unix://$D_SOCK docker version >/dev/null 2>&1; then
+			# the API can answer before the pid file is written
+			for _ in $(seq 50); do
+				[ -s "$BENCH_DIR/dockerd.pid" ] && DOCKERD_PID=$(cat "$BENCH_DIR/dockerd.pid") && return 0
+				sleep 0.1
+			done
+			return 0
+		fi
 		sleep 0.1
 	done
 	echo "dockerd did not start" >&2; return 1
