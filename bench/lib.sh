@@ -50,6 +50,7 @@ cleanup() {
 		kill "$DOCKERD_PID" 2>/dev/null
 		for _ in $(seq 100); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.1; done
 		pkill -f "containerd --config $BENCH_DIR" 2>/dev/null
+		for _ in $(seq 50); do pgrep -f "containerd --config $BENCH_DIR" >/dev/null || break; sleep 0.1; done
 		ip netns del enginebench 2>/dev/null
 	fi
 	grep " $BENCH_DIR" /proc/self/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
