@@ -235,7 +235,10 @@ int cmd_start(cli *c, int argc, char **argv)
 	int rc;
 	if (first < 0)
 		rc = parse_exit(first);
-	else if (attach || interactive)
+	else if ((attach || interactive) && argc - first > 1) {
+		fprintf(stderr, "engine: you cannot start and attach multiple containers at once\n");
+		rc = 1;
+	} else if (attach || interactive)
 		rc = cli_start_attached(c, argv[first], interactive, detach_keys);
 	else
 		rc = for_each(c, argv + first, do_start, NULL, true);

@@ -325,7 +325,31 @@ class InteractiveTest(harness.EngineTestCase):
         while b"mark-3" not in buf:
             buf += s.recv(4096)
         s.sendall(b"\x05e")
+        t = time.time()
         RawClient.read_all(s)  # the stream ends: detached
+        self.assertLess(time.time() - t, 5)
+        s.close()
+        self.assertTrue(self.state(cid)["Running"])
+        # daemon.json's detach-keys are the default of an attach (SIGHUP reloads them)
+        base = {"cgroup-parent": os.path.basename(self.d.dir)}
+        self.d.write_config(dict(base, **{"detach-keys": "ctrl-x,y"}))
+        self.addCleanup(self.d.write_config, base)
+        self.addCleanup(self.d.signal, signal.SIGHUP)
+        self.d.signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while time.time() < deadline and b"reload" not in self.d.api(
+                "GET", "/events?since=0&until=%d&filters=%s" % (time.time() + 0.2, urllib.parse.quote(
+                    json.dumps({"type": ["daemon"]})))).body:
+            time.sleep(0.05)
+        s, head, rest = self.raw.hijack("POST", "/containers/%s/attach?stream=1&stdin=1&stdout=1" % cid)
+        s.sendall(b"echo cfg-$((2+2))\n")
+        buf = rest
+        while b"cfg-4" not in buf:
+            buf += s.recv(4096)
+        s.sendall(b"\x18y")
+        t = time.time()
+        RawClient.read_all(s)  # detached by the configured keys: the stream ends at once
+        self.assertLess(time.time() - t, 5)
         s.close()
         self.assertTrue(self.state(cid)["Running"])
         ev = self.d.api("GET", "/events?since=0&until=%d&filters=%s" % (
