@@ -176,6 +176,15 @@ static void signal_loop(engine *e, const sigset_t *set)
 static int run(engine_config *cfg)
 {
 	_cleanup_err_ err_t *err = NULL;
+	/* Block the signals we wait for before any thread exists: every thread
+	 * inherits the mask, so only sigwaitinfo() below ever takes them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (config_load_file(cfg, cfg->config_file, cfg->config_file && strcmp(cfg->config_file, ENGINE_DEFAULT_CONFIG) != 0, &err) < 0) {
 		log_error("%s", err->msg);
 		config_free(cfg);
@@ -199,13 +208,6 @@ static int run(engine_config *cfg)
 		engine_close(e);
 		return 1;
 	}
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	http_server *srv = http_server_start(e, l.fds, l.n, &err);
 	if (!srv) {
 		log_error("failed to start the API server: %s", err->msg);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "containers.h"
 #include "fsutil.h"
 #include "image.h"
 #include "sysinfo.h"
@@ -198,6 +199,8 @@ json_object *system_info_json(engine *e)
 		.https_proxy = env_or_empty("HTTPS_PROXY", "https_proxy"),
 		.no_proxy = env_or_empty("NO_PROXY", "no_proxy"),
 	};
+	if (e->containers)
+		ctr_counts(e->containers, &i.containers, &i.running, &i.paused, &i.stopped);
 	cgroup_caps(&i, f.cgroup_version);
 	json_object *o = api_info_render(&i);
 	config_free(cfg);
@@ -207,7 +210,7 @@ json_object *system_info_json(engine *e)
 json_object *system_df_json(engine *e, const char **types, err_t **err)
 {
 	static const char *const known[] = {"container", "image", "volume", "build-cache"};
-	bool want_images = !types || !*types;
+	bool want_images = !types || !*types, want_ctrs = want_images;
 	for (const char **t = types; t && *t; t++) {
 		bool ok = false;
 		for (size_t k = 0; k < ARRAY_SIZE(known); k++)
@@ -217,6 +220,7 @@ json_object *system_df_json(engine *e, const char **types, err_t **err)
 			return NULL;
 		}
 		want_images |= !strcmp(*t, "image");
+		want_ctrs |= !strcmp(*t, "container");
 	}
 	int64_t layers_size = 0;
 	json_object *images = NULL;
@@ -225,5 +229,14 @@ json_object *system_df_json(engine *e, const char **types, err_t **err)
 		if (!images)
 			return NULL;
 	}
-	return api_df_render(layers_size, images, NULL, NULL, NULL);
+	json_object *ctrs = NULL;
+	if (want_ctrs && e->containers) {
+		ctrs = ctr_list(e->containers, true, 0, true, NULL, err);
+		if (!ctrs) {
+			if (images)
+				json_object_put(images);
+			return NULL;
+		}
+	}
+	return api_df_render(layers_size, images, ctrs, NULL, NULL);
 }

@@ -65,7 +65,15 @@ class Engined:
         self.log_path = os.path.join(self.dir, "engined.log")
         self.extra_args = list(extra_args)
         self.proc = None
-        self.write_config(config or {})
+        # Containers' cgroups go under a parent named after this test's
+        # directory, so cleanup finds exactly ours.
+        self.cgroup_parent = os.path.basename(self.dir)
+        cfg = dict(config) if isinstance(config, dict) else config
+        if cfg is None:
+            cfg = {}
+        if isinstance(cfg, dict):
+            cfg.setdefault("cgroup-parent", self.cgroup_parent)
+        self.write_config(cfg)
 
     # -- lifecycle -----------------------------------------------------
     def write_config(self, config):
@@ -113,6 +121,10 @@ class Engined:
 
     def stop(self, timeout=20):
         """SIGTERM, then SIGKILL; returns the exit status."""
+        if self.proc and self.proc.poll() is not None and self.proc.returncode not in (0, -9):
+            # It died before we stopped it: show why.
+            import sys
+            sys.stderr.write("engined exited with %s; its log:\n%s\n" % (self.proc.returncode, self.read_log()[-20000:]))
         if not self.proc or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
@@ -183,6 +195,13 @@ class Engined:
     def engine(self, *args, input=None, timeout=60, check=False):
         return subprocess.run([ENGINE, "-H", "unix://" + self.sock] + list(args), input=input,
                               capture_output=True, timeout=timeout, check=check, env=self.env())
+
+    def load_busybox(self):
+        """Loads the real busybox image and tags it busybox:latest."""
+        p = self.docker("load", "-i", os.path.join(IMAGES, "busybox-1.38.0-musl.docker.tar"))
+        assert p.returncode == 0, p.stderr
+        p = self.docker("tag", "busybox:1.38.0-musl", "busybox:latest")
+        assert p.returncode == 0, p.stderr
 
     def docker(self, *args, input=None, timeout=60, check=False):
         return subprocess.run([DOCKER] + list(args), input=input, capture_output=True,
