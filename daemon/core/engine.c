@@ -20,6 +20,8 @@
 #include "images.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "network.h"
+#include "networks.h"
 #include "sysinfo.h"
 #include "xalloc.h"
 
@@ -108,6 +110,9 @@ engine *engine_open(engine_config *cfg, err_t **err)
 	e->images = engine_images_open(e, err);
 	if (!e->images)
 		goto fail;
+	e->networks = engine_networks_open(e, err);
+	if (!e->networks)
+		goto fail;
 	e->containers = ctr_table_open(e, err);
 	if (!e->containers)
 		goto fail;
@@ -123,6 +128,7 @@ void engine_close(engine *e)
 		return;
 	ctr_table_close(e->containers);
 	e->containers = NULL;
+	net_close(e->networks);
 	if (e->images)
 		img_store_close(e->images);
 	events_close(e->events);

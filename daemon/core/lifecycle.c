@@ -19,6 +19,7 @@
 #include "image.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "networks.h"
 #include "shim_client.h"
 #include "sysinfo.h"
 #include "timeutil.h"
@@ -56,8 +57,13 @@ static int spawn(ctr_table *t, container *c, shim_started *started, err_t **err)
 	if (!lowers)
 		return -1;
 	engine_config *cfg = engine_config_get(t->eng);
+	_cleanup_free_ char *netns = NULL;
+	if (ctr_net_start(t, c, &netns, err) < 0) {
+		config_free(cfg);
+		return -1;
+	}
 	bundle_opts bo = {.lowers = lowers, .cgroup_parent = cfg->cgroup_parent,
-			  .cgroup_version = sysinfo_cgroup_version()};
+			  .cgroup_version = sysinfo_cgroup_version(), .netns_path = netns};
 	int r = bundle_write(c, &bo, err);
 	_cleanup_free_ char *cache = fs_path_join(t->eng->exec_root, "seccomp-cache");
 	config_free(cfg);
@@ -146,6 +152,7 @@ int ctr_start(ctr_table *t, container *c, err_t **err)
 	shim_started st = {0};
 	_cleanup_err_ err_t *serr = NULL;
 	if (spawn(t, c, &st, &serr) < 0) {
+		ctr_net_stop(t, c);
 		mark_start_failure(c, st.exit_code, serr->msg);
 		shim_started_done(&st);
 		return err_set(err, serr->kind == ERR_INVALID ? ERR_INVALID : ERR_SYSTEM, 0,
@@ -471,6 +478,7 @@ void ctr_on_exit(ctr_table *t, container *c, int exit_code, bool oom, const char
 {
 	int64_t sec = 0;
 	int32_t nsec = 0;
+	ctr_net_stop(t, c);
 	pthread_mutex_lock(&c->lock);
 	c->state = CS_EXITED;
 	c->pid = 0;
@@ -522,8 +530,10 @@ void ctr_adopt(ctr_table *t, container *c)
 			c->state = st.paused ? CS_PAUSED : CS_RUNNING;
 			c->pid = st.pid;
 			pthread_mutex_unlock(&c->lock);
-			if (ctr_monitor_watch(t->monitor, c, &err) == 0)
+			if (ctr_monitor_watch(t->monitor, c, &err) == 0) {
+				ctr_net_adopt(t, c);
 				return;
+			}
 		}
 		/* It exited while we were away: catch up (die event, policies). */
 		shim_exit ex = {0};

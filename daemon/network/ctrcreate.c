@@ -124,14 +124,16 @@ static int add_network(net_store *s, json_object *out, const char *ref, json_obj
 
 static json_object *build_networks(net_store *s, const net_ctr *c, json_object *nc, err_t **err)
 {
-	const char *mode = net_mode(c);
+	const char *mode = net_mode(c), *raw = jget_str(c->host_config, "NetworkMode");
 	json_object *eps = jget_obj(nc, "EndpointsConfig");
 	_cleanup_json_ json_object *out = json_object_new_object();
 	json_object *primary = jget_obj(eps, mode);
+	if (!primary && raw)
+		primary = jget_obj(eps, raw); /* "default" */
 	if (add_network(s, out, mode, primary, err) < 0)
 		return NULL;
 	json_object_object_foreach(jobj_or_empty(eps), name, ep) {
-		if (!strcmp(name, mode))
+		if (!strcmp(name, mode) || (raw && !strcmp(name, raw)))
 			continue;
 		network *n = store_find(s, name, err);
 		if (!n)

@@ -70,7 +70,7 @@ static net_endpoint *endpoint_make(network *n, net_sandbox *sb, const net_ctr *c
 		endpoint_free(ep);
 		return NULL;
 	}
-	const char *mac = jget_str(epcfg, "MacAddress");
+	const char *mac = settings_user_mac(epcfg);
 	if (!mac || mac_parse(mac, ep->mac) < 0)
 		ipv4_mac(ep->ip, ep->mac);
 	veth_name(ep->veth);

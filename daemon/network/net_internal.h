@@ -166,6 +166,8 @@ void proxies_kill_orphans(net_store *s);
 
 /* spawn.c: a detached helper with a sync pipe */
 int helper_spawn(const char *path, char *const *argv, char **reply, err_t **err);
+/* Our helper binary: next to engined (build tree: daemon/network), else libexec. */
+char *helper_path(const char *name);
 /* pid from a pid file if it names a live process whose cmdline has `name`. */
 int pidfile_alive(const char *path, const char *name);
 
@@ -179,6 +181,9 @@ void dns_sync(net_store *s);
 
 /* settings.c */
 json_object *settings_networks(net_store *s, const net_ctr *c, bool running);
+/* The MAC address the user asked for in an EndpointSettings (not one we
+ * derived from an address at the last start), or NULL. */
+const char *settings_user_mac(json_object *epcfg);
 /* One EndpointSettings as Docker shows it, without addresses. */
 json_object *settings_endpoint(const network *n, json_object *epcfg);
 /* Does the host have IPv6 (then a wildcard binding also serves ::)? */

@@ -33,7 +33,7 @@ int proxy_start(net_store *s, const net_sandbox *sb, net_port *p, err_t **err)
 	snprintf(hp, sizeof(hp), "%u", p->host_port);
 	snprintf(cp, sizeof(cp), "%u", p->ctr_port);
 	ipv4_format(p->ctr_ip, cip);
-	char *argv[] = {s->proxy_path, "-proto", p->proto, "-host-ip", *p->host_ip ? p->host_ip : "0.0.0.0",
+	char *argv[] = {s->proxy_path, "-proto", p->proto, "-host-ip", p->host_ip,
 			"-host-port", hp, "-container-ip", cip, "-container-port", cp, "-pidfile", pidfile,
 			"-sync-fd", "3", "-detach", NULL};
 	if (helper_spawn(s->proxy_path, argv, NULL, err) < 0)

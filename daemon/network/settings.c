@@ -34,13 +34,28 @@ static json_object *copy_or_null(json_object *o)
 	return o && !json_object_is_type(o, json_type_null) ? json_object_get(o) : NULL;
 }
 
+const char *settings_user_mac(json_object *epcfg)
+{
+	const char *mac = jget_str(epcfg, "MacAddress");
+	uint8_t m[6], derived[6];
+	uint32_t ip;
+	if (!mac || mac_parse(mac, m) < 0)
+		return NULL;
+	if (ipv4_parse(jget_str(epcfg, "IPAddress"), &ip) == 0) {
+		ipv4_mac(ip, derived);
+		if (!memcmp(m, derived, 6))
+			return NULL; /* ours, from the last run's address */
+	}
+	return mac;
+}
+
 json_object *settings_endpoint(const network *n, json_object *epcfg)
 {
 	json_object *o = json_object_new_object();
 	jset(o, "IPAMConfig", copy_or_null(jget(epcfg, "IPAMConfig")));
 	jset(o, "Links", copy_or_null(jget(epcfg, "Links")));
 	jset(o, "Aliases", copy_or_null(jget(epcfg, "Aliases")));
-	jset_str(o, "MacAddress", jget_str(epcfg, "MacAddress"));
+	jset_str(o, "MacAddress", settings_user_mac(epcfg));
 	jset(o, "DriverOpts", copy_or_null(jget(epcfg, "DriverOpts")));
 	jset_str(o, "NetworkID", n ? n->id : jget_str(epcfg, "NetworkID"));
 	jset_str(o, "EndpointID", "");

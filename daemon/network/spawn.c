@@ -2,8 +2,9 @@
  * they outlive engined: posix_spawn with /dev/null on stdio and a sync
  * pipe on fd 3, the helper forks itself away (its first process exits at
  * once and we reap it), and its one reply on the pipe says whether it
- * works ("0\n") or why not ("1\n<message>"). Also finding a helper again
- * by its pid file. */
+ * works ("0\n") or why not ("1\n<message>"). Also finding a helper's
+ * binary (next to engined in the build tree, or in libexec) and finding a
+ * running helper again by its pid file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -117,4 +118,25 @@ int pidfile_alive(const char *path, const char *name)
 	const char *base = strrchr(cmd, '/');
 	base = base ? base + 1 : cmd;
 	return strstr(base, name) ? pid : 0;
+}
+
+char *helper_path(const char *name)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			static const char *const dirs[] = {"", "/network", "/../network"};
+			for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+				char *p = xasprintf("%s%s/%s", self, dirs[i], name);
+				if (access(p, X_OK) == 0)
+					return p;
+				free(p);
+			}
+		}
+	}
+	return xasprintf("%s/%s", ENGINE_LIBEXECDIR, name);
 }

@@ -255,8 +255,8 @@ net_store *net_open(const net_opts *o, err_t **err)
 	s->netns_dir = fs_path_join(o->exec_root, "netns");
 	s->proxy_dir = fs_path_join(o->exec_root, "proxies");
 	s->dns_dir = fs_path_join(o->exec_root, "dns");
-	s->proxy_path = xstrdup(o->proxy_path ? o->proxy_path : "engine-proxy");
-	s->dns_path = xstrdup(o->dns_path ? o->dns_path : "engine-dns");
+	s->proxy_path = o->proxy_path ? xstrdup(o->proxy_path) : helper_path("engine-proxy");
+	s->dns_path = o->dns_path ? xstrdup(o->dns_path) : helper_path("engine-dns");
 	s->event = o->event;
 	s->event_ctx = o->event_ctx;
 	if (net_config_parse(&s->cfg, o->daemon_json, o->bip, err) < 0 || make_dirs(s, err) < 0) {

@@ -1,6 +1,7 @@
 /* bind.c: the host side and the container side of a proxy: the socket it
- * listens on (dual-stack [::] for "every address" when the host has IPv6,
- * so one process serves 0.0.0.0 and ::, as Docker's two proxies do) and
+ * listens on ("" is every address: dual-stack [::] when the host has IPv6,
+ * so one process serves 0.0.0.0 and ::, as Docker's two proxies do;
+ * "0.0.0.0" and "::" are one family each) and
  * the container's address. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,7 +31,7 @@ static int fill_addr(const char *ip, int port, struct sockaddr_storage *ss, sock
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 	bool any = !*ip || !strcmp(ip, "0.0.0.0");
-	if (any && host_has_ipv6()) {
+	if (!*ip && host_has_ipv6()) {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_addr = in6addr_any;
 		s6->sin6_port = htons((uint16_t)port);
