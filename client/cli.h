@@ -58,5 +58,7 @@ int cli_dispatch_group(cli *c, int argc, char **argv, const cmd_entry *table, co
 int cmd_version(cli *c, int argc, char **argv);
 int cmd_info(cli *c, int argc, char **argv);
 int cmd_system(cli *c, int argc, char **argv);
+int cmd_network(cli *c, int argc, char **argv);
+int cmd_port(cli *c, int argc, char **argv);
 
 #endif

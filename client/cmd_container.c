@@ -736,6 +736,7 @@ int cmd_container(cli *c, int argc, char **argv)
 		{"list", cmd_container_ls, "List containers"},
 		{"ls", cmd_container_ls, "List containers"},
 		{"pause", cmd_pause, "Pause all processes within one or more containers"},
+		{"port", cmd_port, "List port mappings or a specific mapping for the container"},
 		{"prune", cmd_container_prune, "Remove all stopped containers"},
 		{"ps", cmd_container_ls, "List containers"},
 		{"remove", cmd_rm, "Remove one or more containers"},

@@ -51,17 +51,12 @@ static void log_opts(ctr_table *t, const container *c, long long *max_size, int 
 	config_free(cfg);
 }
 
-static int spawn(ctr_table *t, container *c, shim_started *started, err_t **err)
+static int spawn(ctr_table *t, container *c, const char *netns, shim_started *started, err_t **err)
 {
 	_cleanup_strv_ char **lowers = img_pinned_dirs(t->eng->images, c->id, err);
 	if (!lowers)
 		return -1;
 	engine_config *cfg = engine_config_get(t->eng);
-	_cleanup_free_ char *netns = NULL;
-	if (ctr_net_start(t, c, &netns, err) < 0) {
-		config_free(cfg);
-		return -1;
-	}
 	bundle_opts bo = {.lowers = lowers, .cgroup_parent = cfg->cgroup_parent,
 			  .cgroup_version = sysinfo_cgroup_version(), .netns_path = netns};
 	int r = bundle_write(c, &bo, err);
@@ -151,7 +146,12 @@ int ctr_start(ctr_table *t, container *c, err_t **err)
 		return -1;
 	shim_started st = {0};
 	_cleanup_err_ err_t *serr = NULL;
-	if (spawn(t, c, &st, &serr) < 0) {
+	_cleanup_free_ char *netns = NULL;
+	if (ctr_net_start(t, c, &netns, err) < 0) {
+		mark_start_failure(c, 0, err && *err ? (*err)->msg : "network setup failed");
+		return -1;
+	}
+	if (spawn(t, c, netns, &st, &serr) < 0) {
 		ctr_net_stop(t, c);
 		mark_start_failure(c, st.exit_code, serr->msg);
 		shim_started_done(&st);
