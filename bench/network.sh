@@ -1,6 +1,8 @@
 #!/bin/bash
-# network.sh: what a published port costs. busybox httpd serves a large
-# (sparse) file and a small page; throughput (MB/s, 10^6 bytes) and
+# network.sh: what a published port costs. A small static HTTP server of
+# ours (bench/tinyhttpd.c, bind-mounted into a busybox container: busybox
+# httpd forks per connection and would be what we measure) serves 1 GiB
+# and a small page; throughput (MB/s, 10^6 bytes) and
 # connections per second are measured through the published port on
 # 127.0.0.1 (engine-proxy), through the port on the bridge's gateway address
 # (the kernel's DNAT, no proxy on the path), and to the container's address
@@ -14,17 +16,15 @@ SECS=${SECS:-5}
 BULK_THREADS=${BULK_THREADS:-2}
 CONN_THREADS=${CONN_THREADS:-8}
 cc -O2 -Wall -Werror -pthread -o "$BENCH_DIR/tcpload" "$ROOT/bench/tcpload.c"
+cc -O2 -Wall -Werror -pthread -static -o "$BENCH_DIR/tinyhttpd" "$ROOT/bench/tinyhttpd.c"
 LOAD=$BENCH_DIR/tcpload
-WWW=$BENCH_DIR/www
-mkdir -p "$WWW"
-echo "hello from busybox httpd" > "$WWW/index.html"
-truncate -s 1G "$WWW/big"
+SERVER=(-v "$BENCH_DIR/tinyhttpd:/tinyhttpd:ro" busybox:1.38.0-musl /tinyhttpd 80)
 
 start_engined
 E="$ENGINE -H unix://$E_SOCK"
 DOCKER_HOST=unix://$E_SOCK docker load -q -i "$IMAGE_TAR" >/dev/null
 HP1=18481 HP2=18482
-cid=$($E run -d -p 127.0.0.1:$HP1:80 -p $HP2:80 -v "$WWW:/www" busybox:1.38.0-musl httpd -f -p 80 -h /www)
+cid=$($E run -d -p 127.0.0.1:$HP1:80 -p $HP2:80 "${SERVER[@]}")
 CIP=$(DOCKER_HOST=unix://$E_SOCK docker inspect -f '{{.NetworkSettings.IPAddress}}' "$cid")
 GW=$(DOCKER_HOST=unix://$E_SOCK docker inspect -f '{{.NetworkSettings.Gateway}}' "$cid")
 for _ in $(seq 100); do "$LOAD" conn 127.0.0.1 $HP1 1 0.05 >/dev/null 2>&1 && break; sleep 0.05; done
@@ -49,7 +49,7 @@ if start_dockerd; then
 	HAVE_D=1
 	D="docker -H unix://$D_SOCK"
 	$D load -q -i "$IMAGE_TAR" >/dev/null
-	dcid=$($D run -d -p 127.0.0.1:$HP1:80 -p $HP2:80 -v "$WWW:/www" busybox:1.38.0-musl httpd -f -p 80 -h /www)
+	dcid=$($D run -d -p 127.0.0.1:$HP1:80 -p $HP2:80 "${SERVER[@]}")
 	DCIP=$($D inspect -f '{{.NetworkSettings.IPAddress}}' "$dcid")
 	DGW=$($D inspect -f '{{.NetworkSettings.Gateway}}' "$dcid")
 	NS="nsenter --net=/run/netns/enginebench"

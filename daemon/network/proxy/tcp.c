@@ -16,7 +16,7 @@
 
 #include "proxy.h"
 
-#define CHUNK (256 << 10)
+#define CHUNK (1 << 20)
 
 typedef struct flow {
 	int from, to;
