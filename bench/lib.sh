@@ -12,6 +12,7 @@ E_SOCK=$BENCH_DIR/engine.sock
 D_SOCK=$BENCH_DIR/docker.sock
 ENGINED_PID= DOCKERD_PID=
 BENCH_NET=${BENCH_NET:-10.253}
+PEER_NS=enginebench$$
 BENCH_BRIDGE=ebench$$
 
 start_engined() {
@@ -29,9 +30,9 @@ have_dockerd() { command -v dockerd >/dev/null 2>&1; }
 
 start_dockerd() {
 	have_dockerd || return 1
-	ip netns add enginebench 2>/dev/null || true
-	ip -n enginebench link set lo up
-	unshare --mount --propagation shared nsenter --net=/run/netns/enginebench \
+	ip netns add $PEER_NS 2>/dev/null || true
+	ip -n $PEER_NS link set lo up
+	unshare --mount --propagation shared nsenter --net=/run/netns/$PEER_NS \
 		dockerd -H "unix://$D_SOCK" --data-root "$BENCH_DIR/ddata" --exec-root "$BENCH_DIR/dexec" \
 		--pidfile "$BENCH_DIR/dockerd.pid" >"$BENCH_DIR/dockerd.log" 2>&1 &
 	for _ in $(seq 300); do
@@ -59,13 +60,15 @@ for p in glob.glob(sys.argv[1] + "/*.json"): print(json.load(open(p))["Engine"][
 }
 
 cleanup() {
+	set +e # a failing step must not skip the ones after it
 	[ -n "$ENGINED_PID" ] && kill "$ENGINED_PID" 2>/dev/null && wait "$ENGINED_PID" 2>/dev/null
 	remove_engine_networks
 	if [ -n "$DOCKERD_PID" ]; then
 		kill "$DOCKERD_PID" 2>/dev/null
 		for _ in $(seq 100); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$DOCKERD_PID" 2>/dev/null
 		pkill -f "containerd --config $BENCH_DIR" 2>/dev/null
-		ip netns del enginebench 2>/dev/null
+		ip netns del $PEER_NS 2>/dev/null
 	fi
 	grep " $BENCH_DIR" /proc/self/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	rm -rf "$BENCH_DIR"

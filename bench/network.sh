@@ -52,7 +52,7 @@ if start_dockerd; then
 	dcid=$($D run -d -p 127.0.0.1:$HP1:80 -p $HP2:80 "${SERVER[@]}")
 	DCIP=$($D inspect -f '{{.NetworkSettings.IPAddress}}' "$dcid")
 	DGW=$($D inspect -f '{{.NetworkSettings.Gateway}}' "$dcid")
-	NS="nsenter --net=/run/netns/enginebench"
+	NS="nsenter --net=/run/netns/$PEER_NS"
 	for _ in $(seq 100); do $NS "$LOAD" conn 127.0.0.1 $HP1 1 0.05 >/dev/null 2>&1 && break; sleep 0.05; done
 	read -r a b <<<"$(measure "$NS" 127.0.0.1 $HP1)"; R[d_lo_mb]=$a R[d_lo_c]=$b
 	read -r a b <<<"$(measure "$NS" "$DGW" $HP2)"; R[d_gw_mb]=$a R[d_gw_c]=$b
