@@ -154,6 +154,8 @@ void endpoint_drop(net_store *s, network *n, net_sandbox *sb, const char *ctr_id
 /* ports.c: published ports */
 int ports_publish(net_store *s, net_sandbox *sb, const net_ctr *c, err_t **err);
 void ports_unpublish(net_store *s, net_sandbox *sb);
+/* Only the ports that go to network n (before it is disconnected). */
+void ports_unpublish_net(net_store *s, net_sandbox *sb, const network *n);
 void ports_adopt(net_store *s, net_sandbox *sb);
 /* The resolved bindings wanted by a container: PortBindings plus -P. */
 json_object *ports_wanted(const net_ctr *c);

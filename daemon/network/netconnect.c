@@ -114,6 +114,7 @@ json_object *net_ctr_disconnect(net_store *s, const net_ctr *c, bool running, co
 	json_object_object_del(map, key);
 	net_sandbox *sb = running && n ? sandbox_find(s, c->id) : NULL;
 	if (sb && endpoint_find(n, c->id)) {
+		ports_unpublish_net(s, sb, n);
 		endpoint_detach(s, n, sb, c->id);
 		dns_sync(s);
 	}

@@ -230,6 +230,26 @@ void ports_unpublish(net_store *s, net_sandbox *sb)
 	}
 }
 
+void ports_unpublish_net(net_store *s, net_sandbox *sb, const network *n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < sb->n_ports; i++) {
+		net_port *p = &sb->ports[i];
+		if (strcmp(p->net_id, n->id)) {
+			sb->ports[k++] = *p;
+			continue;
+		}
+		proxy_stop(s, sb, p);
+		free(p->host_ip);
+	}
+	if (k == sb->n_ports)
+		return;
+	sb->n_ports = k;
+	_cleanup_err_ err_t *err = NULL;
+	if (sandbox_save(s, sb, &err) < 0 || rules_apply(s, n, &err) < 0)
+		log_warn("container %s: %s", sb->ctr_id, err->msg);
+}
+
 void ports_adopt(net_store *s, net_sandbox *sb)
 {
 	for (size_t i = 0; i < sb->n_ports; i++) {

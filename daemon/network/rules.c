@@ -30,37 +30,36 @@ char *rules_table_name(const network *n)
 	return t;
 }
 
-/* "" / 0.0.0.0: every local address; a v4 address: that one. NULL: no
- * DNAT (loopback, IPv6, which engine-proxy serves). */
-static const char *dnat_match(const net_port *p, bool *any)
+/* Where a port's DNAT applies. ANY: every local address; ONE: its host
+ * address; LOOP: a loopback address (only without engine-proxy, which
+ * otherwise serves loopback); NONE: IPv6, which engine-proxy serves. */
+typedef enum { DNAT_NONE, DNAT_ANY, DNAT_ONE, DNAT_LOOP } dnat_kind;
+
+static dnat_kind dnat_of(const net_port *p)
 {
-	*any = !*p->host_ip || !strcmp(p->host_ip, "0.0.0.0");
-	if (*any)
-		return "";
+	if (!*p->host_ip || !strcmp(p->host_ip, "0.0.0.0"))
+		return DNAT_ANY;
 	uint32_t a;
-	if (ipv4_parse(p->host_ip, &a) < 0 || (a >> 24) == 127)
-		return NULL;
-	return p->host_ip;
+	if (ipv4_parse(p->host_ip, &a) < 0)
+		return DNAT_NONE;
+	return (a >> 24) == 127 ? DNAT_LOOP : DNAT_ONE;
 }
 
 static void port_rules(strbuf *pre, strbuf *out, const net_config *cfg, const network *n, const net_port *p)
 {
-	bool any;
-	const char *ip = dnat_match(p, &any);
-	if (!ip)
+	dnat_kind k = dnat_of(p);
+	bool proxy = cfg->userland_proxy;
+	if (k == DNAT_NONE || (k == DNAT_LOOP && proxy))
 		return;
 	char cip[IPV4_STR];
 	ipv4_format(p->ctr_ip, cip);
-	_cleanup_free_ char *match = any ? xstrdup("fib daddr type local") : xasprintf("ip daddr %s", ip);
+	_cleanup_free_ char *match = k == DNAT_ANY ? xstrdup("fib daddr type local") : xasprintf("ip daddr %s", p->host_ip);
 	_cleanup_free_ char *to = xasprintf("%s dport %u dnat to %s:%u", p->proto, p->host_port, cip, p->ctr_port);
-	if (cfg->userland_proxy)
-		sb_printf(pre, "\t\tiifname != \"%s\" %s %s\n", n->bridge, match, to);
-	else
-		sb_printf(pre, "\t\t%s %s\n", match, to);
-	if (cfg->userland_proxy || !any)
-		sb_printf(out, "\t\tip daddr != 127.0.0.0/8 %s %s\n", match, to);
-	else
-		sb_printf(out, "\t\t%s %s\n", match, to);
+	/* From the bridge itself, engine-proxy answers (no hairpin NAT needed). */
+	_cleanup_free_ char *iif = proxy ? xasprintf("iifname != \"%s\" ", n->bridge) : xstrdup("");
+	if (k != DNAT_LOOP)
+		sb_printf(pre, "\t\t%s%s %s\n", iif, match, to);
+	sb_printf(out, "\t\t%s%s %s\n", proxy && k == DNAT_ANY ? "ip daddr != 127.0.0.0/8 " : "", match, to);
 }
 
 char *rules_text(const net_config *cfg, const network *n, const net_port *const *ports, size_t n_ports)

@@ -7,15 +7,17 @@
  * (docker-proxy's flags; "--flag" works too). It binds first, so a port
  * already taken is reported at once on the sync fd, then (with -detach)
  * leaves its parent behind in a session of its own, writes its pid file and
- * says "0\n". engined then forgets it: the proxy lives until it is sent
- * SIGTERM, through engined restarts and kill -9s. */
+ * says "0\n", running as nobody from then on. engined then forgets it: the
+ * proxy lives until it is sent SIGTERM, through engined restarts and kill -9s. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -108,6 +110,19 @@ static void detach(void)
 	setsid();
 }
 
+/* Past the bind, a forwarder needs no privilege at all: it runs as nobody
+ * and can never gain one back. */
+static void drop_privileges(void)
+{
+	if (getuid() != 0)
+		return;
+	if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0) {
+		perror("drop privileges");
+		exit(1);
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
 static void raise_nofile(void)
 {
 	struct rlimit rl;
@@ -142,6 +157,7 @@ int main(int argc, char **argv)
 		report(o.sync_fd, "cannot write the pid file");
 		return 1;
 	}
+	drop_privileges();
 	report(o.sync_fd, NULL);
 	int devnull = open("/dev/null", O_RDWR);
 	if (devnull >= 0) {
