@@ -64,10 +64,16 @@ cleanup() {
 	[ -n "$ENGINED_PID" ] && kill "$ENGINED_PID" 2>/dev/null && wait "$ENGINED_PID" 2>/dev/null
 	remove_engine_networks
 	if [ -n "$DOCKERD_PID" ]; then
+		# dockerd stops the containerd it started; wait for both, by PID
+		local ctrd
+		ctrd=$(cat "$BENCH_DIR/dexec/containerd/containerd.pid" 2>/dev/null || true)
 		kill "$DOCKERD_PID" 2>/dev/null
 		for _ in $(seq 100); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.1; done
+		if [ -n "$ctrd" ]; then
+			for _ in $(seq 50); do kill -0 "$ctrd" 2>/dev/null || break; sleep 0.1; done
+			kill -9 "$ctrd" 2>/dev/null
+		fi
 		kill -9 "$DOCKERD_PID" 2>/dev/null
-		pkill -f "containerd --config $BENCH_DIR" 2>/dev/null
 		ip netns del $PEER_NS 2>/dev/null
 	fi
 	grep " $BENCH_DIR" /proc/self/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null

@@ -24,9 +24,19 @@ command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit
 tmp=$(mktemp -d /tmp/engine-bench.XXXXXX)
 cgp=engine-bench-$$
 cleanup() {
-	for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
-		rmdir "$h/$cgp/shim" "$h/$cgp" 2>/dev/null || true
+	for state in "$tmp"/idle*/; do # shims still up when something failed
+		[ -e "$state/ctl.sock" ] && $SHIMCTL kill "$state" KILL >/dev/null 2>&1 && $SHIMCTL wait "$state" >/dev/null 2>&1
 	done
+	for i in 1 2 3 4 5 6 7 8 9 10; do # a shim may still be finishing
+		left=0
+		for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+			rmdir "$h/$cgp/shim" "$h/$cgp" 2>/dev/null || true
+			[ -d "$h/$cgp" ] && left=1
+		done
+		[ $left = 0 ] && break
+		sleep 0.2
+	done
+	rmdir /sys/fs/cgroup/*/engine-bench-runc /sys/fs/cgroup/engine-bench-runc 2>/dev/null || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -74,8 +84,6 @@ for name, t in times.items():
     med = statistics.median(t)
     print("  %-14s %7.2f ms  (min %.2f, %.1fx the floor)" % (name, med * 1e3, min(t) * 1e3, med / floor))
 EOF
-rmdir /sys/fs/cgroup/*/engine-bench-runc /sys/fs/cgroup/engine-bench-runc 2>/dev/null || true
-
 # RSS of idle shims: 10 containers sleeping.
 sed -i 's|"/bin/true"|"/bin/sleep", "30"|' "$tmp/bundle/config.json"
 for i in 0 1 2 3 4 5 6 7 8 9; do

@@ -671,7 +671,9 @@ int cli_confirm(const char *question)
 	char line[64];
 	if (!fgets(line, sizeof(line), stdin))
 		return 0;
-	return line[0] == 'y' || line[0] == 'Y';
+	/* docker: the whole answer, lower-cased, must be "y" */
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "y") || !strcmp(line, "Y");
 }
 
 static int cmd_container_prune(cli *c, int argc, char **argv)
@@ -730,10 +732,13 @@ static int cmd_container_ls(cli *c, int argc, char **argv)
 int cmd_container(cli *c, int argc, char **argv)
 {
 	static const cmd_entry table[] = {
+		{"attach", cmd_attach, "Attach local standard input, output, and error streams to a running container"},
 		{"create", cmd_create, "Create a new container"},
+		{"exec", cmd_exec, "Execute a command in a running container"},
 		{"inspect", cmd_container_inspect, "Display detailed information on one or more containers"},
 		{"kill", cmd_kill, "Kill one or more running containers"},
 		{"list", cmd_container_ls, "List containers"},
+		{"logs", cmd_logs, "Fetch the logs of a container"},
 		{"ls", cmd_container_ls, "List containers"},
 		{"pause", cmd_pause, "Pause all processes within one or more containers"},
 		{"port", cmd_port, "List port mappings or a specific mapping for the container"},
@@ -746,31 +751,10 @@ int cmd_container(cli *c, int argc, char **argv)
 		{"run", cmd_run, "Create and run a new container from an image"},
 		{"start", cmd_start, "Start one or more stopped containers"},
 		{"stop", cmd_stop, "Stop one or more running containers"},
+		{"top", cmd_top, "Display the running processes of a container"},
 		{"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
 		{"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 		{NULL, NULL, NULL},
 	};
 	return cli_dispatch_group(c, argc, argv, table, "container", "Manage containers");
-}
-
-/* Attached runs need the attach endpoint, which lands with issue 5; until
- * then they say so instead of pretending. */
-int cli_run_attached(cli *c, const runopts *o, const char *image, char *const *cmd)
-{
-	(void)c;
-	(void)o;
-	(void)image;
-	(void)cmd;
-	fprintf(stderr, "engine: attached runs are not available yet: use -d and `engine logs`\n");
-	return EXIT_USAGE;
-}
-
-int cli_start_attached(cli *c, const char *name, bool interactive, const char *detach_keys)
-{
-	(void)c;
-	(void)name;
-	(void)interactive;
-	(void)detach_keys;
-	fprintf(stderr, "engine: start -a is not available yet\n");
-	return EXIT_USAGE;
 }

@@ -27,6 +27,27 @@ int cli_pull_stream(cli *c, const char *path, err_t **err);
 /* docker ps's PORTS text for a container summary's Ports array. */
 char *cli_ports_text(json_object *ports);
 
+/* A hijacked attach or exec stream and what goes with it (cmd_attach.c). */
+typedef struct cli_session {
+	cli *c;
+	const char *id;     /* the container's, or the exec's with exec */
+	bool exec;          /* resizes go to /exec/{id}/resize */
+	bool tty, in, out, err;
+	bool proxy;         /* forward signals to the container (id is a container) */
+	const char *keys;   /* detach keys as given; NULL: ctrl-p,ctrl-q */
+	int sock;           /* the hijacked connection, -1 */
+	strbuf extra;       /* bytes read past the 101 head */
+} cli_session;
+/* POST path (body taken) with Upgrade; on 101 the session holds the socket. */
+int cli_session_open(cli_session *s, const char *path, json_object *body, err_t **err);
+/* Streams until the end; STREAM_END, STREAM_DETACHED or -1 (stream.h). */
+int cli_session_stream(cli_session *s, err_t **err);
+void cli_session_done(cli_session *s);
+
+int cmd_attach(cli *c, int argc, char **argv);
+int cmd_exec(cli *c, int argc, char **argv);
+int cmd_logs(cli *c, int argc, char **argv);
+int cmd_top(cli *c, int argc, char **argv);
 int cmd_run(cli *c, int argc, char **argv);
 int cmd_create(cli *c, int argc, char **argv);
 int cmd_start(cli *c, int argc, char **argv);
@@ -41,5 +62,6 @@ int cmd_pause(cli *c, int argc, char **argv);
 int cmd_unpause(cli *c, int argc, char **argv);
 int cmd_rename(cli *c, int argc, char **argv);
 int cmd_container(cli *c, int argc, char **argv);
+int cmd_volume(cli *c, int argc, char **argv);
 
 #endif

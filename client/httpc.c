@@ -468,6 +468,22 @@ int httpc_do(httpc *c, const httpc_req *req, httpc_resp *resp, err_t **err)
 	return read_body(c, req, resp, append_body, resp, err);
 }
 
+int httpc_begin(httpc *c, const httpc_req *req, httpc_resp *resp, err_t **err)
+{
+	return exchange_head(c, req, resp, err);
+}
+
+int httpc_finish(httpc *c, const httpc_req *req, httpc_resp *resp, err_t **err)
+{
+	return read_body(c, req, resp, append_body, resp, err);
+}
+
+int httpc_finish_stream(httpc *c, const httpc_req *req, httpc_resp *resp, httpc_data_fn fn, void *ctx,
+			err_t **err)
+{
+	return read_body(c, req, resp, fn, ctx, err);
+}
+
 int httpc_hijack(httpc *c, const httpc_req *req, httpc_resp *resp, strbuf *extra, err_t **err)
 {
 	/* A hijacked connection never returns to the pool: use a fresh one. */

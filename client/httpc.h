@@ -53,6 +53,15 @@ int httpc_do(httpc *c, const httpc_req *req, httpc_resp *resp, err_t **err);
 /* Sends req; passes the body to fn as it arrives (headers in resp). */
 int httpc_stream(httpc *c, const httpc_req *req, httpc_resp *resp, httpc_data_fn fn, void *ctx,
 		 err_t **err);
+/* Sends req and reads the answer's head only; the body is read later with
+ * httpc_finish() (for /wait, whose headers come at once and body at the
+ * exit). Nothing else may use c in between. */
+int httpc_begin(httpc *c, const httpc_req *req, httpc_resp *resp, err_t **err);
+int httpc_finish(httpc *c, const httpc_req *req, httpc_resp *resp, err_t **err);
+/* The same, passing the body to fn as it arrives. */
+int httpc_finish_stream(httpc *c, const httpc_req *req, httpc_resp *resp, httpc_data_fn fn, void *ctx,
+			err_t **err);
+
 /* Sends req with Upgrade headers; on 101 returns the raw socket (the caller
  * owns it) and any bytes read past the headers in *extra. On any other status
  * returns -1 with the body read into resp->body. */

@@ -139,12 +139,20 @@ static int read_kv_file(const char *path, json_object *into, bool env_lookup, er
 
 static int build_env(const runopts *o, json_object *cfg, err_t **err)
 {
-	json_object *env = json_object_new_array();
+	json_object *env = runopts_env(o->env_file, o->env, err);
+	if (!env)
+		return -1;
 	jset(cfg, "Env", env);
-	for (char **f = o->env_file; f && *f; f++)
+	return 0;
+}
+
+json_object *runopts_env(char **files, char **vars, err_t **err)
+{
+	_cleanup_json_ json_object *env = json_object_new_array();
+	for (char **f = files; f && *f; f++)
 		if (read_kv_file(*f, env, true, err) < 0)
-			return -1;
-	for (char **e = o->env; e && *e; e++) {
+			return NULL;
+	for (char **e = vars; e && *e; e++) {
 		if (strchr(*e, '=')) {
 			json_object_array_add(env, jstr(*e));
 		} else {
@@ -155,7 +163,7 @@ static int build_env(const runopts *o, json_object *cfg, err_t **err)
 			}
 		}
 	}
-	return 0;
+	return steal_ptr(&env);
 }
 
 static int build_labels(const runopts *o, json_object *cfg, err_t **err)

@@ -29,6 +29,10 @@ typedef struct runopts {
 const flag_spec *runopts_flags(runopts *o, bool is_run);
 void runopts_free(runopts *o);
 
+/* -e and --env-file as docker reads them: files first, "KEY" alone takes
+ * our environment's value. A JSON array of "KEY=VALUE". */
+json_object *runopts_env(char **files, char **vars, err_t **err);
+
 /* Builds the POST /containers/create body for image and cmd (NULL-terminated). */
 json_object *runopts_body(const runopts *o, const char *image, char *const *cmd, err_t **err);
 

@@ -127,6 +127,19 @@ static json_object *process_json(const container *c, err_t **err)
 	jset(p, "rlimits", bundle_rlimits(hc, err));
 	if (jget_int(hc, "OomScoreAdj", 0))
 		jset_int(p, "oomScoreAdj", jget_int(hc, "OomScoreAdj", 0));
+	/* HostConfig.ConsoleSize [height, width]: the pty's size from the start,
+	 * so the first prompt already fits the client's terminal. */
+	json_object *cs = jget_arr(hc, "ConsoleSize");
+	if (jget_bool(cfg, "Tty", false) && cs && json_object_array_length(cs) == 2) {
+		int64_t h = json_object_get_int64(json_object_array_get_idx(cs, 0));
+		int64_t w = json_object_get_int64(json_object_array_get_idx(cs, 1));
+		if (h > 0 && w > 0 && h <= 65535 && w <= 65535) {
+			json_object *box = json_object_new_object();
+			jset_int(box, "height", h);
+			jset_int(box, "width", w);
+			jset(p, "consoleSize", box);
+		}
+	}
 	return p;
 }
 
@@ -214,7 +227,7 @@ static json_object *bind_file(const char *dir, const char *name, const char *dst
 	return m;
 }
 
-static json_object *mounts_json(const container *c, err_t **err)
+static json_object *mounts_json(const container *c, const bundle_opts *o, err_t **err)
 {
 	json_object *hc = c->host_config;
 	json_object *m = bundle_default_mounts(hc, jget_bool(hc, "Privileged", false));
@@ -222,7 +235,7 @@ static json_object *mounts_json(const container *c, err_t **err)
 	json_object_array_add(m, bind_file(c->dir, "resolv.conf", "/etc/resolv.conf", ro));
 	json_object_array_add(m, bind_file(c->dir, "hostname", "/etc/hostname", ro));
 	json_object_array_add(m, bind_file(c->dir, "hosts", "/etc/hosts", ro));
-	if (bundle_user_mounts(hc, m, err) < 0) {
+	if (bundle_user_mounts(hc, m, o->volume_path, o->volume_ctx, err) < 0) {
 		json_object_put(m);
 		return NULL;
 	}
@@ -265,7 +278,7 @@ static json_object *spec_json(const container *c, const bundle_opts *o, err_t **
 	jset_bool(root, "readonly", jget_bool(c->host_config, "ReadonlyRootfs", false));
 	jset(s, "root", root);
 	jset_str(s, "hostname", jget_str(c->config, "Hostname"));
-	json_object *mounts = mounts_json(c, err);
+	json_object *mounts = mounts_json(c, o, err);
 	if (!mounts)
 		return NULL;
 	jset(s, "mounts", mounts);

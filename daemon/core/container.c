@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "fsutil.h"
@@ -46,9 +47,21 @@ void container_unref(container *c)
 	free(c->state_dir);
 	free(c->log_path);
 	free(c->error);
+	container_drop_pending(c);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->changed);
 	free(c);
+}
+
+void container_drop_pending(container *c)
+{
+	for (size_t i = 0; i < c->n_pending; i++) {
+		close(c->pending[i].fd);
+		free(c->pending[i].opts);
+	}
+	free(c->pending);
+	c->pending = NULL;
+	c->n_pending = 0;
 }
 
 const char *cstate_name(cstate s)

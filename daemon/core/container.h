@@ -23,6 +23,16 @@ typedef enum cstate {
 	CS_DEAD,
 } cstate;
 
+/* A client that attached while the container was not running: its socket
+ * waits here and goes to the shim at the next start (engine-shim --attach),
+ * before the container's process exists, so it misses no output. */
+typedef struct ctr_pending {
+	int fd;     /* the client's socket (our copy) */
+	char *opts; /* shim_attach_words(..., ',') */
+} ctr_pending;
+
+#define CTR_MAX_PENDING 32 /* SHIM_MAX_SPAWN_ATTACH */
+
 typedef struct container {
 	int refs;                /* atomic */
 	pthread_mutex_t lock;    /* guards everything below that changes */
@@ -55,7 +65,14 @@ typedef struct container {
 	uint64_t exits;          /* counts exits, for wait condition=next-exit */
 	bool removed;            /* gone from the table: waiters for "removed" return */
 	int watch_fd;            /* the shim's exit watch, -1 when not watching */
+	bool starting;           /* ctr_start is between taking `pending` and the shim's answer */
+	ctr_pending *pending;    /* attached clients waiting for the start */
+	size_t n_pending;
+	int n_reserved;          /* attaches answered 101 whose socket is still to come */
 } container;
+
+/* Closes the pending clients' sockets (lock held). */
+void container_drop_pending(container *c);
 
 container *container_new(void);
 void container_ref(container *c);

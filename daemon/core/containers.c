@@ -72,6 +72,7 @@ ctr_table *ctr_table_open(struct engine *e, err_t **err)
 	t->root = fs_path_join(e->data_root, "containers");
 	t->shim_path = helper_binary("engine-shim");
 	t->init_path = helper_binary("engine-init");
+	t->execs = exec_table_new();
 	if (fs_mkdir_p(t->root, 0710, err) < 0) {
 		ctr_table_close(t);
 		return NULL;
@@ -106,6 +107,7 @@ void ctr_table_close(ctr_table *t)
 		return;
 	/* Containers keep running: their shims outlive us, as with live-restore. */
 	ctr_monitor_stop(t->monitor);
+	exec_table_free(t->execs);
 	for (size_t i = 0; i < t->n; i++)
 		container_unref(t->items[i]);
 	free(t->items);
@@ -203,7 +205,9 @@ void ctr_destroy(ctr_table *t, container *c)
 	if (img_unpin(t->eng->images, c->id, &err) < 0)
 		log_warn("container %s: releasing its image: %s", c->id, err->msg);
 	table_remove(t, c);
+	ctr_execs_drop(t, c);
 	pthread_mutex_lock(&c->lock);
+	container_drop_pending(c);
 	c->removed = true;
 	pthread_cond_broadcast(&c->changed);
 	pthread_mutex_unlock(&c->lock);

@@ -11,6 +11,8 @@
 #include "containers.h"
 #include "engine.h"
 
+typedef struct exec_table exec_table;
+
 struct ctr_table {
 	struct engine *eng;
 	pthread_mutex_t lock;  /* guards items/n/cap (IDs and names) */
@@ -20,6 +22,7 @@ struct ctr_table {
 	char *shim_path;       /* engine-shim next to engined */
 	char *init_path;       /* engine-init next to engined */
 	struct ctr_monitor *monitor;
+	exec_table *execs;     /* execs.c */
 };
 
 /* containers.c */
@@ -36,6 +39,18 @@ void ctr_on_exit(ctr_table *t, container *c, int exit_code, bool oom, const char
 		 const char *error);
 /* Re-adopts or catches up with a container found at start-up. */
 void ctr_adopt(ctr_table *t, container *c);
+
+/* execs.c */
+exec_table *exec_table_new(void);
+void exec_table_free(exec_table *x);
+/* The container's exec IDs as a JSON array, NULL when none (inspect's ExecIDs). */
+json_object *ctr_exec_ids(ctr_table *t, container *c);
+/* The shim reported an exec's end (exec_die). */
+void ctr_exec_on_exit(ctr_table *t, container *c, const char *id, int exit_code);
+/* Forgets c's execs (it stopped, or is removed). */
+void ctr_execs_drop(ctr_table *t, container *c);
+/* A running container found at start-up: its execs' records from the state dir. */
+void ctr_execs_adopt(ctr_table *t, container *c);
 
 /* monitor.c */
 struct ctr_monitor *ctr_monitor_start(ctr_table *t, err_t **err);

@@ -179,7 +179,7 @@ static json_object *inspect_locked(ctr_table *t, container *c, bool size)
 	jset_str(o, "MountLabel", "");
 	jset_str(o, "ProcessLabel", "");
 	jset_str(o, "AppArmorProfile", "");
-	jset(o, "ExecIDs", NULL);
+	jset(o, "ExecIDs", ctr_exec_ids(t, c));
 	jset(o, "HostConfig", json_object_get(c->host_config));
 	jset(o, "GraphDriver", graph_driver(t, c));
 	if (size) {

@@ -26,6 +26,7 @@ typedef struct engine {
 	struct img_store *images;     /* daemon/image */
 	struct ctr_table *containers; /* containers.h */
 	struct net_store *networks;   /* daemon/network */
+	struct vol_table *volumes;    /* volumes.h */
 } engine;
 
 /* Creates the data and exec roots, takes the data-root lock (refusing when

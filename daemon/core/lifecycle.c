@@ -24,7 +24,10 @@
 #include "sysinfo.h"
 #include "timeutil.h"
 #include "units.h"
+#include "volumes.h"
 #include "xalloc.h"
+
+static void run_after_exit(ctr_table *t, container *c, int delay_ms, bool remove);
 
 static bool is_live(cstate s)
 {
@@ -51,14 +54,16 @@ static void log_opts(ctr_table *t, const container *c, long long *max_size, int 
 	config_free(cfg);
 }
 
-static int spawn(ctr_table *t, container *c, const char *netns, shim_started *started, err_t **err)
+static int spawn(ctr_table *t, container *c, const char *netns, const ctr_pending *pending,
+		 size_t n_pending, shim_started *started, err_t **err)
 {
 	_cleanup_strv_ char **lowers = img_pinned_dirs(t->eng->images, c->id, err);
 	if (!lowers)
 		return -1;
 	engine_config *cfg = engine_config_get(t->eng);
 	bundle_opts bo = {.lowers = lowers, .cgroup_parent = cfg->cgroup_parent,
-			  .cgroup_version = sysinfo_cgroup_version(), .netns_path = netns};
+			  .cgroup_version = sysinfo_cgroup_version(), .netns_path = netns,
+			  .volume_path = vol_bundle_path, .volume_ctx = t->eng->volumes};
 	int r = bundle_write(c, &bo, err);
 	_cleanup_free_ char *cache = fs_path_join(t->eng->exec_root, "seccomp-cache");
 	config_free(cfg);
@@ -77,6 +82,10 @@ static int spawn(ctr_table *t, container *c, const char *netns, shim_started *st
 		.init_path = t->init_path,
 		.seccomp_cache = cache,
 	};
+	shim_spawn_attach attach[CTR_MAX_PENDING];
+	for (size_t i = 0; i < n_pending && i < CTR_MAX_PENDING; i++)
+		attach[o.n_attach++] = (shim_spawn_attach){pending[i].fd, pending[i].opts};
+	o.attach = attach;
 	log_opts(t, c, &o.log_max_size, &o.log_max_files);
 	return shim_spawn(&o, started, err);
 }
@@ -108,7 +117,7 @@ static int check_startable(container *c, err_t **err)
 }
 
 /* After the shim reported the container running. */
-static void mark_running(ctr_table *t, container *c, const shim_started *st)
+static void mark_running_state(container *c, const shim_started *st)
 {
 	pthread_mutex_lock(&c->lock);
 	c->state = CS_RUNNING;
@@ -122,6 +131,12 @@ static void mark_running(ctr_table *t, container *c, const shim_started *st)
 	ctr_save_or_log(c);
 	pthread_cond_broadcast(&c->changed);
 	pthread_mutex_unlock(&c->lock);
+}
+
+/* Watches the shim for the exit (after the start event). */
+static void mark_running(ctr_table *t, container *c, const shim_started *st)
+{
+	(void)st;
 	_cleanup_err_ err_t *err = NULL;
 	if (ctr_monitor_watch(t->monitor, c, &err) < 0) {
 		/* Already gone (a very short-lived command): its exit file tells. */
@@ -135,12 +150,38 @@ static void mark_running(ctr_table *t, container *c, const shim_started *st)
 	}
 }
 
+/* The start is over: attachers that came meanwhile may proceed. Closing
+ * the handed-over sockets leaves the shim's copies the only ones. */
+static void end_starting(container *c, ctr_pending *pending, size_t n)
+{
+	pthread_mutex_lock(&c->lock);
+	c->starting = false;
+	pthread_cond_broadcast(&c->changed);
+	pthread_mutex_unlock(&c->lock);
+	for (size_t i = 0; i < n; i++) {
+		close(pending[i].fd);
+		free(pending[i].opts);
+	}
+	free(pending);
+}
+
 int ctr_start(ctr_table *t, container *c, err_t **err)
 {
 	pthread_mutex_lock(&c->lock);
+	/* A concurrent start decides first; an attach already answered (101)
+	 * hands its socket over first (ctr_attach.c). */
+	while (c->starting || c->n_reserved)
+		pthread_cond_wait(&c->changed, &c->lock);
 	int r = check_startable(c, err);
-	if (r == 0)
+	ctr_pending *pending = NULL;
+	size_t n_pending = 0;
+	if (r == 0) {
 		c->manually_stopped = false;
+		c->starting = true;
+		pending = steal_ptr(&c->pending);
+		n_pending = c->n_pending;
+		c->n_pending = 0;
+	}
 	pthread_mutex_unlock(&c->lock);
 	if (r < 0)
 		return -1;
@@ -148,13 +189,24 @@ int ctr_start(ctr_table *t, container *c, err_t **err)
 	_cleanup_err_ err_t *serr = NULL;
 	_cleanup_free_ char *netns = NULL;
 	if (ctr_net_start(t, c, &netns, err) < 0) {
+		end_starting(c, pending, n_pending);
 		mark_start_failure(c, 0, err && *err ? (*err)->msg : "network setup failed");
+		if (jget_bool(c->host_config, "AutoRemove", false))
+			run_after_exit(t, c, 0, true);
 		return -1;
 	}
-	if (spawn(t, c, netns, &st, &serr) < 0) {
+	int sr = spawn(t, c, netns, pending, n_pending, &st, &serr);
+	if (sr == 0) /* running before anyone can attach through the shim */
+		mark_running_state(c, &st);
+	end_starting(c, pending, n_pending);
+	if (sr < 0) {
 		ctr_net_stop(t, c);
 		mark_start_failure(c, st.exit_code, serr->msg);
 		shim_started_done(&st);
+		/* moby's containerStart: an AutoRemove container that failed to
+		 * start is removed (docker run --rm waits for that). */
+		if (jget_bool(c->host_config, "AutoRemove", false))
+			run_after_exit(t, c, 0, true);
 		return err_set(err, serr->kind == ERR_INVALID ? ERR_INVALID : ERR_SYSTEM, 0,
 			       "failed to create task for container: OCI runtime create failed: %s: unknown",
 			       serr->msg);
@@ -501,6 +553,7 @@ void ctr_on_exit(ctr_table *t, container *c, int exit_code, bool oom, const char
 	ctr_save_or_log(c);
 	pthread_cond_broadcast(&c->changed);
 	pthread_mutex_unlock(&c->lock);
+	ctr_execs_drop(t, c); /* moby's Cleanup: a stopped container has no execs */
 	json_object *extra = json_object_new_object();
 	char code[16], dur[32];
 	snprintf(code, sizeof(code), "%d", exit_code);
@@ -530,6 +583,7 @@ void ctr_adopt(ctr_table *t, container *c)
 			c->state = st.paused ? CS_PAUSED : CS_RUNNING;
 			c->pid = st.pid;
 			pthread_mutex_unlock(&c->lock);
+			ctr_execs_adopt(t, c);
 			if (ctr_monitor_watch(t->monitor, c, &err) == 0) {
 				ctr_net_adopt(t, c);
 				return;

@@ -73,6 +73,16 @@ static bool handle_events(ctr_table *t, container *c, int fd)
 			pthread_mutex_unlock(&c->lock);
 			return false;
 		}
+		if (kind && !strcmp(kind, "exec-exit")) {
+			const char *id = jget_str(ev, "id");
+			if (id)
+				ctr_exec_on_exit(t, c, id, (int)jget_int(ev, "exit_code", 255));
+			return false;
+		}
+		if (kind && !strcmp(kind, "detach")) {
+			ctr_event(t, c, "detach", NULL);
+			return false;
+		}
 		if (kind && !strcmp(kind, "exit")) {
 			const char *e = jget_str(ev, "error");
 			ctr_on_exit(t, c, (int)jget_int(ev, "exit_code", 255), jget_bool(ev, "oom_killed", false),

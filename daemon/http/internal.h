@@ -76,6 +76,12 @@ int h_net_delete(http_req *req);
 int h_net_prune(http_req *req);
 int h_net_connect(http_req *req);
 int h_net_disconnect(http_req *req);
+/* h_volumes.c */
+int h_vol_create(http_req *req);
+int h_vol_list(http_req *req);
+int h_vol_prune(http_req *req);
+int h_vol_inspect(http_req *req);
+int h_vol_delete(http_req *req);
 
 /* h_containers.c */
 int h_ctr_create(http_req *req);
@@ -91,5 +97,29 @@ int h_ctr_pause(http_req *req);
 int h_ctr_unpause(http_req *req);
 int h_ctr_rename(http_req *req);
 int h_ctr_delete(http_req *req);
+
+/* h_stdio.c */
+int h_ctr_attach(http_req *req);
+int h_ctr_resize(http_req *req);
+int h_ctr_logs(http_req *req);
+int h_ctr_top(http_req *req);
+/* The stream's Content-Type: raw with a tty, multiplexed without (API >= 1.42). */
+const char *stdio_content_type(http_req *req, bool tty);
+/* The client sent Upgrade (moby answers 101 then, 200 and a raw stream else). */
+bool stdio_wants_upgrade(http_req *req);
+/* Blocking send on a possibly non-blocking socket; -1 when the client is gone. */
+int stdio_send_all(int fd, const char *p, size_t n);
+/* Answers 200 and streams log (if any; taken), then what the shim writes
+ * into a socketpair whose other end comes back in *shim_end (NULL: none). */
+struct ctr_logs;
+int stdio_reply_pair(http_req *req, const char *ctype, struct ctr_logs *log, int *shim_end);
+/* The h and w query parameters; answers 400 and returns -1 when bad. */
+int stdio_size_params(http_req *req, unsigned *h, unsigned *w);
+
+/* h_exec.c */
+int h_exec_create(http_req *req);
+int h_exec_start(http_req *req);
+int h_exec_resize(http_req *req);
+int h_exec_inspect(http_req *req);
 
 #endif

@@ -39,6 +39,9 @@ typedef struct conn_state {
 	bool too_large;
 	char path_copy[4096];
 	char param_buf[8192];
+	/* A 101 answer's handler: ours until the upgrade ran, so that it is
+	 * freed (its ctx released) even when the client left before that. */
+	http_resp *upgrade;
 	/* Streamed body. */
 	int pipe_w;
 	pthread_t worker;
@@ -73,15 +76,18 @@ static void upgrade_cb(void *cls, struct MHD_Connection *c, void *con_cls, const
 		       size_t extra_len, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
 	(void)c;
-	(void)con_cls;
-	http_resp *r = cls;
+	(void)cls;
+	conn_state *st = con_cls;
+	http_resp *r = st->upgrade;
+	st->upgrade = NULL;
 	r->upgrade(r->ctx, sock, extra, extra_len);
 	MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 	http_resp_free(r);
 }
 
-static enum MHD_Result queue_resp(struct MHD_Connection *c, http_req *req)
+static enum MHD_Result queue_resp(struct MHD_Connection *c, conn_state *st)
 {
+	http_req *req = &st->req;
 	http_resp *r = req->resp;
 	struct MHD_Response *mr = NULL;
 	if (!r) {
@@ -95,7 +101,8 @@ static enum MHD_Result queue_resp(struct MHD_Connection *c, http_req *req)
 		req->resp = NULL; /* owned by the MHD response now */
 		break;
 	case RESP_UPGRADE:
-		mr = MHD_create_response_for_upgrade(upgrade_cb, r);
+		mr = MHD_create_response_for_upgrade(upgrade_cb, st);
+		st->upgrade = r;
 		req->resp = NULL;
 		if (mr)
 			MHD_add_response_header(mr, MHD_HTTP_HEADER_UPGRADE, "tcp");
@@ -252,7 +259,7 @@ static enum MHD_Result finish_request(struct MHD_Connection *c, conn_state *st)
 	} else {
 		st->route->fn(req);
 	}
-	return queue_resp(c, req);
+	return queue_resp(c, st);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -289,6 +296,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!st)
 		return;
 	finish_body_worker(st);
+	http_resp_free(st->upgrade); /* the upgrade never happened */
 	http_resp_free(st->req.resp);
 	sb_free(&st->req.body);
 	free(st->early_msg);

@@ -88,6 +88,21 @@ void caps_clamp_to_kernel(rt_caps *c, int last_cap)
 	c->ambient &= m;
 }
 
+uint64_t caps_clamp_to_bounding(rt_caps *c, int last_cap)
+{
+	uint64_t have = 0;
+	for (int i = 0; i <= last_cap; i++)
+		if (prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1)
+			have |= 1ULL << i;
+	uint64_t asked = c->bounding | c->effective | c->permitted | c->inheritable | c->ambient;
+	c->bounding &= have;
+	c->effective &= have;
+	c->permitted &= have;
+	c->inheritable &= have;
+	c->ambient &= have;
+	return asked & ~have;
+}
+
 int caps_drop_bounding(const rt_caps *c, int last_cap, err_t **err)
 {
 	for (int i = 0; i <= last_cap; i++) {

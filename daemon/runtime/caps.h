@@ -29,6 +29,9 @@ bool caps_effective_has(int cap);
 
 /* Inside the container, before the user switch: drop the bounding set and keep
  * permitted caps across setuid. Needs CAP_SETPCAP. */
+/* Drops what our own bounding set lacks (a host whose root misses a
+ * capability cannot grant it); returns the capabilities dropped. */
+uint64_t caps_clamp_to_bounding(rt_caps *c, int last_cap);
 int caps_drop_bounding(const rt_caps *c, int last_cap, err_t **err);
 /* Raises the effective set to the whole permitted set (after a setuid cleared it). */
 int caps_raise_effective(err_t **err);

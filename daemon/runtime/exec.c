@@ -158,7 +158,7 @@ int runtime_exec_in(const rt_spec *s, const rt_config *cfg, const rt_process *pr
 	}
 	exec_res_done(&r);
 	if (rc < 0)
-		return err_wrap(err, "exec in container");
+		return -1; /* the message is Docker's as it is (exec: "x": executable file not found ...) */
 	*ret_pid = pid;
 	if (ret_console)
 		*ret_console = console;

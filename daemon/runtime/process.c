@@ -121,6 +121,10 @@ static int setup_tty(const proc_ctx *c, err_t **err)
 		return -1;
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		return err_sys(err, "make the pty the controlling terminal");
+	const rt_process *p = c->proc;
+	struct winsize ws = {.ws_row = p->console_height, .ws_col = p->console_width};
+	if (p->console_height && p->console_width && ioctl(slave, TIOCSWINSZ, &ws) < 0)
+		return err_sys(err, "set the pty's size");
 	for (int i = 0; i < 3; i++)
 		if (dup2(slave, i) < 0)
 			return err_sys(err, "dup2");

@@ -73,6 +73,13 @@ int rt_prepare_proc(const rt_spec *s, const rt_config *cfg, const rt_process *p,
 	if (p->has_caps)
 		pc->caps = p->caps;
 	caps_clamp_to_kernel(&pc->caps, pc->last_cap);
+	uint64_t missing = caps_clamp_to_bounding(&pc->caps, pc->last_cap);
+	for (int i = 0; missing && i <= pc->last_cap; i++)
+		if ((missing & (1ULL << i)) && cfg->warn) {
+			_cleanup_free_ char *w = xasprintf("capability CAP_%s is not available on this host: left out",
+							   cap_to_name(i));
+			cfg->warn(cfg->warn_ctx, w);
+		}
 	*rlimits = xcalloc(p->n_rlimits + 1, sizeof(rt_rlimit));
 	memcpy(*rlimits, p->rlimits, p->n_rlimits * sizeof(rt_rlimit));
 	rlimits_clamp(*rlimits, p->n_rlimits, caps_effective_has(CAP_SYS_RESOURCE), cfg->warn, cfg->warn_ctx);

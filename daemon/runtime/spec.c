@@ -103,6 +103,23 @@ static int check_env(char **env, err_t **err)
 	return 0;
 }
 
+/* process.consoleSize {height, width}: the pty's size before the command runs. */
+static int parse_console_size(json_object *o, rt_process *p, err_t **err)
+{
+	bool bad;
+	json_object *cs = sj_object(o, "consoleSize", &bad, err);
+	if (!cs)
+		return bad ? -1 : 0;
+	uint32_t h = 0, w = 0;
+	if (sj_u32(cs, "height", &h, err) < 0 || sj_u32(cs, "width", &w, err) < 0)
+		return -1;
+	if (h > UINT16_MAX || w > UINT16_MAX)
+		return err_invalid(err, "process.consoleSize is out of range");
+	p->console_height = (uint16_t)h;
+	p->console_width = (uint16_t)w;
+	return 0;
+}
+
 static int parse_process(json_object *root, rt_process *p, err_t **err)
 {
 	bool bad;
@@ -112,7 +129,8 @@ static int parse_process(json_object *root, rt_process *p, err_t **err)
 	if (sj_bool(o, "terminal", &p->terminal, err) < 0 || parse_user(o, &p->user, err) < 0 ||
 	    sj_strv(o, "args", &p->args, err) < 0 || sj_strv(o, "env", &p->env, err) < 0 ||
 	    sj_str(o, "cwd", false, &p->cwd, err) < 0 || parse_caps(o, p, err) < 0 ||
-	    parse_rlimits(o, p, err) < 0 || sj_bool(o, "noNewPrivileges", &p->no_new_privileges, err) < 0)
+	    parse_rlimits(o, p, err) < 0 || sj_bool(o, "noNewPrivileges", &p->no_new_privileges, err) < 0 ||
+	    parse_console_size(o, p, err) < 0)
 		return -1;
 	if (!p->args || !p->args[0] || !p->args[0][0])
 		return err_invalid(err, "process.args must name the command to run");

@@ -56,6 +56,7 @@ typedef struct rt_user {
 
 typedef struct rt_process {
 	bool terminal;
+	uint16_t console_height, console_width; /* process.consoleSize; 0: leave the pty's */
 	rt_user user;
 	char **args; /* at least one */
 	char **env;  /* "K=V" */

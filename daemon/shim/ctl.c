@@ -52,37 +52,51 @@ void ctl_unlink(const shim *s)
 		unlink(path);
 }
 
+client *ctl_client_new(shim *s, int fd)
+{
+	for (size_t i = 0; i < SHIM_MAX_CLIENTS; i++) {
+		client *c = &s->clients[i];
+		if (c->mode != CLIENT_FREE)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->fd = fd;
+		c->mode = CLIENT_CMD;
+		c->passed_fd = -1;
+		return c;
+	}
+	return NULL;
+}
+
 void ctl_accept(shim *s)
 {
 	for (;;) {
 		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0)
 			return;
-		client *c = NULL;
-		for (size_t i = 0; i < SHIM_MAX_CLIENTS && !c; i++)
-			if (s->clients[i].mode == CLIENT_FREE)
-				c = &s->clients[i];
-		if (!c) {
+		if (!ctl_client_new(s, fd)) {
 			static const char busy[] = "{\"ok\":false,\"error\":\"too many clients\"}\n";
 			(void)!write(fd, busy, sizeof(busy) - 1);
 			close(fd);
-			continue;
 		}
-		memset(c, 0, sizeof(*c));
-		c->fd = fd;
-		c->mode = CLIENT_CMD;
 	}
 }
 
 void ctl_drop(shim *s, client *c)
 {
-	if (s->in_owner == (int)(c - s->clients))
-		s->in_owner = -1;
+	int idx = (int)(c - s->clients);
+	for (int p = 0; p <= SHIM_MAX_EXECS; p++) {
+		pstdio *io = proc_io(s, p);
+		if (io && io->in_owner == idx)
+			io->in_owner = -1;
+	}
 	close(c->fd);
+	if (c->passed_fd >= 0)
+		close(c->passed_fd);
 	sb_free(&c->in);
 	sb_free(&c->out);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	c->passed_fd = -1;
 }
 
 void ctl_writable(shim *s, client *c)
@@ -100,6 +114,8 @@ void ctl_writable(shim *s, client *c)
 		memmove(c->out.buf, c->out.buf + n, c->out.len - (size_t)n);
 		c->out.len -= (size_t)n;
 	}
+	if (c->ending)
+		ctl_drop(s, c);
 }
 
 void ctl_send(shim *s, client *c, const char *line)
@@ -212,47 +228,87 @@ static void cmd_events(shim *s, client *c)
 	c->mode = CLIENT_EVENTS;
 }
 
+/* attach WORDS: with a socket passed along (SCM_RIGHTS), that socket
+ * becomes the stream and this connection stays a command connection;
+ * without, this connection becomes the stream. */
 static void cmd_attach(shim *s, client *c, char *args)
 {
-	char *save = NULL;
-	for (char *w = strtok_r(args, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		if (strcmp(w, "stdin") == 0)
-			c->in_stdin = true;
-		else if (strcmp(w, "stdout") == 0)
-			c->out_stdout = true;
-		else if (strcmp(w, "stderr") == 0)
-			c->out_stderr = true;
-		else if (strcmp(w, "stdin-once") == 0)
-			c->stdin_once = true;
-		else
-			return reply_error(s, c, "attach: unknown stream");
+	attach_opts a = {0};
+	const char *bad = NULL;
+	if (attach_opts_parse(&a, args, &bad) < 0) {
+		attach_opts_done(&a);
+		return reply_error(s, c, "attach: unknown stream");
 	}
-	if (c->in_stdin && s->in_fd < 0)
-		c->in_stdin = false; /* Docker accepts stdin=1 on a container without OpenStdin */
-	reply_ok(s, c);
-	c->mode = CLIENT_ATTACH;
-	if (c->in.len) { /* stdin bytes that came with the request */
-		attach_stdin_data(s, c, c->in.buf, c->in.len);
+	if (c->passed_fd < 0) {
+		reply_ok(s, c);
+		sb_append(&a.data, c->in.buf, c->in.len); /* stdin bytes that came with the request */
 		sb_reset(&c->in);
+		attach_begin(s, c, 0, &a);
+		attach_opts_done(&a);
+		return;
 	}
+	client *n = ctl_client_new(s, c->passed_fd);
+	if (!n) {
+		attach_opts_done(&a);
+		return reply_error(s, c, "too many clients");
+	}
+	c->passed_fd = -1;
+	fcntl(n->fd, F_SETFL, fcntl(n->fd, F_GETFL) | O_NONBLOCK);
+	attach_begin(s, n, 0, &a);
+	attach_opts_done(&a);
+	reply_ok(s, c);
 }
 
+/* exec ID WORDS: starts the exec; its stream is the passed socket, if any. */
+static void cmd_exec(shim *s, client *c, char *args)
+{
+	char *save = NULL, *id = strtok_r(args, " ", &save);
+	char *rest = save ? save : (char *)"";
+	attach_opts a = {0};
+	const char *bad = NULL;
+	if (!id || !shim_exec_id_valid(id) || attach_opts_parse(&a, rest, &bad) < 0) {
+		attach_opts_done(&a);
+		return reply_error(s, c, "exec: bad request");
+	}
+	int fd = c->passed_fd;
+	c->passed_fd = -1;
+	exec_start(s, c, id, &a, fd);
+	attach_opts_done(&a);
+}
+
+static void cmd_exec_status(shim *s, client *c, char *args)
+{
+	if (!shim_exec_id_valid(args))
+		return reply_error(s, c, "exec-status: bad exec ID");
+	exec_status(s, c, args);
+}
+
+/* resize H W [EXEC-ID] */
 static void cmd_resize(shim *s, client *c, const char *args)
 {
 	unsigned h = 0, w = 0;
-	if (s->console < 0)
-		return reply_error(s, c, "the container has no tty");
-	if (sscanf(args, "%u %u", &h, &w) != 2 || !h || !w || h > 65535 || w > 65535)
+	char id[SHIM_ID_MAX + 1] = "";
+	int n = sscanf(args, "%u %u %64s", &h, &w, id);
+	if (n < 2 || h > 65535 || w > 65535)
 		return reply_error(s, c, "resize: need a height and a width");
+	pstdio *io = &s->io;
+	if (n == 3) {
+		sexec *e = exec_find(s, id);
+		if (!e)
+			return reply_error(s, c, "no such exec");
+		io = &e->io;
+	}
+	if (io->console < 0)
+		return reply_error(s, c, "no tty");
 	struct winsize ws = {.ws_row = (unsigned short)h, .ws_col = (unsigned short)w};
-	if (ioctl(s->console, TIOCSWINSZ, &ws) < 0)
+	if (ioctl(io->console, TIOCSWINSZ, &ws) < 0)
 		return reply_error(s, c, strerror(errno));
 	reply_ok(s, c);
 }
 
 static void cmd_close_stdin(shim *s, client *c)
 {
-	attach_close_stdin(s);
+	attach_close_stdin(s, &s->io);
 	reply_ok(s, c);
 }
 
@@ -281,6 +337,10 @@ static void dispatch(shim *s, client *c, char *line)
 		cmd_attach(s, c, args);
 	else if (strcmp(line, "resize") == 0)
 		cmd_resize(s, c, args);
+	else if (strcmp(line, "exec") == 0)
+		cmd_exec(s, c, args);
+	else if (strcmp(line, "exec-status") == 0)
+		cmd_exec_status(s, c, args);
 	else
 		reply_error(s, c, "unknown command");
 }
@@ -307,25 +367,66 @@ static void run_requests(shim *s, client *c)
 	}
 }
 
-void ctl_readable(shim *s, client *c)
+/* A command connection's bytes, and a socket passed along with them. */
+static ssize_t recv_cmd(client *c, char *buf, size_t n)
+{
+	struct iovec iov = {buf, n};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+	} u;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	ssize_t r = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
+	if (r < 0)
+		return r;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t nfds = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfds; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+			if (c->passed_fd >= 0)
+				close(c->passed_fd); /* one per request: the last one wins */
+			c->passed_fd = fd;
+		}
+	}
+	return r;
+}
+
+static void attach_readable(shim *s, client *c)
 {
 	char buf[16384];
-	ssize_t n = read(c->fd, buf, sizeof(buf));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		c->in_eof = true;
-		if (c->mode == CLIENT_ATTACH && c->in_stdin) {
-			if (c->stdin_once)
-				attach_close_stdin(s);
-			return; /* half-closed: keep sending output */
-		}
+	if (c->in_eof) { /* polled for nothing: a hang-up */
 		ctl_drop(s, c);
 		return;
 	}
-	if (c->mode == CLIENT_ATTACH) {
-		if (c->in_stdin)
-			attach_stdin_data(s, c, buf, (size_t)n);
+	ssize_t n = read(c->fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		ctl_drop(s, c);
+		return;
+	}
+	if (n == 0) {
+		c->in_eof = true; /* half-closed: output may go on */
+		attach_stdin_eof(s, c);
+		return;
+	}
+	if (c->in_stdin)
+		attach_stdin_data(s, c, buf, (size_t)n);
+}
+
+void ctl_readable(shim *s, client *c)
+{
+	char buf[16384];
+	if (c->mode == CLIENT_ATTACH)
+		return attach_readable(s, c);
+	ssize_t n = c->mode == CLIENT_CMD ? recv_cmd(c, buf, sizeof(buf)) : read(c->fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		ctl_drop(s, c);
 		return;
 	}
 	if (c->mode == CLIENT_WAIT || c->mode == CLIENT_EVENTS)

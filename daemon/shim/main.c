@@ -5,13 +5,20 @@
  *               [--sync-fd N] [--log-max-size BYTES] [--log-max-file N] [--stdin]
  *               [--cgroup-root DIR] [--cgroup-parent PATH] [--shim-cgroup PATH]
  *               [--init-path FILE] [--seccomp-cache DIR] [--detach]
+ *               [--attach FD:OPTS]...
  *
  * It starts a new session as a child subreaper (with --detach it first forks
  * away from its parent; shim_client spares it that), creates the
  * container through the runtime library, answers on the sync fd with one
  * JSON line, {"pid":N,"shim_pid":M,"warnings":[...]} or {"pid":-1,
  * "exit_code":127,"message":"..."}, then monitors it (monitor.c) and moves
- * itself out of engined's cgroup so that engined can die or restart. */
+ * itself out of engined's cgroup so that engined can die or restart.
+ *
+ * --attach hands over clients that attached before the start (the docker
+ * CLI attaches, then starts): FD is an inherited socket, OPTS the words of
+ * the ctl `attach` command joined by commas. They are attached before the
+ * container exists, so even a command that finishes at once loses no
+ * output to them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -38,7 +45,7 @@ static void usage(void)
 	fputs("usage: engine-shim --id ID --bundle DIR --state-dir DIR --log-path FILE [--sync-fd N]\n"
 	      "       [--log-max-size BYTES] [--log-max-file N] [--stdin] [--cgroup-root DIR]\n"
 	      "       [--cgroup-parent PATH] [--shim-cgroup PATH] [--init-path FILE]\n"
-	      "       [--seccomp-cache DIR] [--detach]\n",
+	      "       [--seccomp-cache DIR] [--detach] [--attach FD:OPTS]...\n",
 	      stderr);
 }
 
@@ -49,7 +56,8 @@ static int parse_args(int argc, char **argv, shim_opts *o)
 		{"log-path", 1, 0, 'l'},     {"sync-fd", 1, 0, 'y'},       {"log-max-size", 1, 0, 'm'},
 		{"log-max-file", 1, 0, 'n'}, {"stdin", 0, 0, 'I'},         {"cgroup-root", 1, 0, 'r'},
 		{"cgroup-parent", 1, 0, 'p'}, {"shim-cgroup", 1, 0, 'c'},   {"init-path", 1, 0, 'e'},
-		{"seccomp-cache", 1, 0, 'C'}, {"detach", 0, 0, 'd'},        {0, 0, 0, 0},
+		{"seccomp-cache", 1, 0, 'C'}, {"detach", 0, 0, 'd'},        {"attach", 1, 0, 'a'},
+		{0, 0, 0, 0},
 	};
 	int ch;
 	o->sync_fd = -1;
@@ -70,6 +78,14 @@ static int parse_args(int argc, char **argv, shim_opts *o)
 		case 'e': o->init_path = optarg; break;
 		case 'C': o->seccomp_cache = optarg; break;
 		case 'd': o->detach = true; break;
+		case 'a': {
+			char *end = NULL;
+			long fd = strtol(optarg, &end, 10);
+			if (end == optarg || *end != ':' || fd < 3 || o->n_attach == SHIM_MAX_SPAWN_ATTACH)
+				return -1;
+			o->attach[o->n_attach++] = (shim_attach_arg){(int)fd, end + 1};
+			break;
+		}
 		default: return -1;
 		}
 	}
@@ -103,6 +119,48 @@ static int detach(const shim_opts *o)
 	return 0;
 }
 
+/* The clients of --attach become attach clients of the container's process
+ * now; their stdin bytes wait until it has a stdin (attach_feed). */
+static void attach_early(shim *s)
+{
+	for (int i = 0; i < s->o->n_attach; i++) {
+		const shim_attach_arg *a = &s->o->attach[i];
+		fcntl(a->fd, F_SETFD, FD_CLOEXEC);
+		fcntl(a->fd, F_SETFL, fcntl(a->fd, F_GETFL) | O_NONBLOCK);
+		attach_opts opts = {0};
+		const char *bad = NULL;
+		client *c = attach_opts_parse(&opts, a->opts, &bad) == 0 ? ctl_client_new(s, a->fd) : NULL;
+		if (!c) {
+			close(a->fd);
+			attach_opts_done(&opts);
+			continue;
+		}
+		c->mode = CLIENT_ATTACH;
+		c->out_stdout = opts.out;
+		c->out_stderr = opts.err;
+		c->in_stdin = opts.in;
+		c->stdin_once = opts.stdin_once;
+		memcpy(c->keys, opts.keys, sizeof(c->keys));
+		c->nkeys = opts.nkeys;
+		sb_append(&c->in, opts.data.buf, opts.data.len);
+		attach_opts_done(&opts);
+	}
+}
+
+/* Once the container runs: early clients' stdin becomes real, or goes. */
+static void attach_feed(shim *s)
+{
+	for (size_t i = 0; i < SHIM_MAX_CLIENTS; i++) {
+		client *c = &s->clients[i];
+		if (c->mode != CLIENT_ATTACH)
+			continue;
+		c->in_stdin = c->in_stdin && s->io.in_fd >= 0;
+		if (c->in.len && c->in_stdin)
+			attach_stdin_data(s, c, c->in.buf, c->in.len);
+		sb_free(&c->in);
+	}
+}
+
 static int setup_signals(shim *s, err_t **err)
 {
 	sigset_t set;
@@ -121,6 +179,10 @@ static int setup_signals(shim *s, err_t **err)
 static void warn_cb(void *ctx, const char *msg)
 {
 	shim *s = ctx;
+	if (s->running) { /* an exec's: nobody reads the start's list any more */
+		shim_log(s, "%s", msg);
+		return;
+	}
 	size_t n = 0;
 	while (s->warnings && s->warnings[n])
 		n++;
@@ -135,9 +197,9 @@ static int make_pipes(shim *s, rt_stdio *io, err_t **err)
 	int out[2], er[2], in[2] = {-1, -1};
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(er, O_CLOEXEC) < 0 || (s->o->open_stdin && pipe2(in, O_CLOEXEC) < 0))
 		return err_sys(err, "pipe");
-	s->out_fd = out[0];
-	s->err_fd = er[0];
-	s->in_fd = in[1];
+	s->io.out_fd = out[0];
+	s->io.err_fd = er[0];
+	s->io.in_fd = in[1];
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
 	fcntl(er[0], F_SETFL, O_NONBLOCK);
 	if (in[1] >= 0)
@@ -153,17 +215,18 @@ static int use_console(shim *s, err_t **err)
 	int m = s->ctr->console;
 	if (m < 0)
 		return 0;
-	close(s->out_fd);
-	close(s->err_fd);
-	if (s->in_fd >= 0)
-		close(s->in_fd);
+	close(s->io.out_fd);
+	close(s->io.err_fd);
+	if (s->io.in_fd >= 0)
+		close(s->io.in_fd);
 	fcntl(m, F_SETFL, O_NONBLOCK);
-	s->out_fd = m;
-	s->err_fd = -1;
-	s->in_fd = s->o->open_stdin ? fcntl(m, F_DUPFD_CLOEXEC, 3) : -1;
+	s->io.out_fd = m;
+	s->io.err_fd = -1;
+	s->io.in_fd = s->o->open_stdin ? fcntl(m, F_DUPFD_CLOEXEC, 3) : -1;
 	s->ctr->console = -1;
-	s->console = m;
-	if (s->o->open_stdin && s->in_fd < 0)
+	s->io.console = m;
+	s->io.tty = true;
+	if (s->o->open_stdin && s->io.in_fd < 0)
 		return err_sys(err, "dup the pty master");
 	return 0;
 }
@@ -296,10 +359,15 @@ static void shim_done(shim *s)
 	spec_free(s->spec);
 	strv_free(s->warnings);
 	shim_exit_done(&s->exit);
-	sb_free(&s->in_pending);
+	pstdio_close(&s->io);
 	jsonlog_close(s->log);
-	if (s->in_fd >= 0)
-		close(s->in_fd);
+	for (int i = 0; i < SHIM_MAX_EXECS; i++) {
+		pstdio_close(&s->execs[i].io);
+		free(s->execs[i].id);
+	}
+	for (size_t i = 0; i < SHIM_MAX_CLIENTS; i++)
+		if (s->clients[i].mode != CLIENT_FREE)
+			ctl_drop(s, &s->clients[i]);
 	if (s->oom_fd >= 0)
 		close(s->oom_fd);
 }
@@ -311,9 +379,12 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	shim s = {.o = &o, .out_fd = -1, .err_fd = -1, .in_fd = -1, .in_owner = -1, .listen_fd = -1, .console = -1,
-		   .oom_fd = -1};
+	shim s = {.o = &o, .listen_fd = -1, .oom_fd = -1};
+	pstdio_init(&s.io);
+	for (int i = 0; i < SHIM_MAX_EXECS; i++)
+		pstdio_init(&s.execs[i].io);
 	_cleanup_err_ err_t *err = NULL;
+	attach_early(&s);
 	if (detach(&o) < 0 || fs_mkdir_p(o.state_dir, 0700, &err) < 0 || setup_signals(&s, &err) < 0 ||
 	    ctl_listen(&s, &err) < 0 || start_container(&s, &err) < 0) {
 		if (!err)
@@ -325,6 +396,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	report(&s, NULL);
+	attach_feed(&s);
 	write_pid_files(&s);
 	shim_run(&s);
 	shim_done(&s);

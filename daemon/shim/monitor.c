@@ -22,8 +22,6 @@
 #include "shim.h"
 #include "xalloc.h"
 
-#define DRAIN_TIMEOUT_MS 2000 /* output still open this long after the exit is given up */
-
 void shim_log(const shim *s, const char *fmt, ...)
 {
 	_cleanup_free_ char *path = fs_path_join(s->o->state_dir, SHIM_LOG_FILE);
@@ -71,36 +69,46 @@ static void on_signal(shim *s)
 		if (si.ssi_signo == SIGCHLD) {
 			int status;
 			pid_t p;
-			while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+			while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
 				if (p == s->pid && !s->exited)
 					record_exit(s, status);
+				else
+					exec_reaped(s, p, status);
+			}
 		} else if (s->running) {
 			kill(s->pid, (int)si.ssi_signo); /* SIGTERM/SIGINT to the shim stop the container */
 		}
 	}
 }
 
-static void on_output(shim *s, int stream)
+/* Output of process proc; the container's own also goes to the log. */
+static void on_output(shim *s, int proc, int stream)
 {
-	int *fd = stream == JSONLOG_STDOUT ? &s->out_fd : &s->err_fd;
+	pstdio *io = proc_io(s, proc);
+	int *fd = stream == JSONLOG_STDOUT ? &io->out_fd : &io->err_fd;
 	char buf[65536];
 	struct timespec now;
 	ssize_t n = read(*fd, buf, sizeof(buf));
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
+	if (proc == 0)
+		clock_gettime(CLOCK_REALTIME, &now);
 	if (n <= 0) { /* EOF; a pty master reads EIO once the slave is gone */
-		jsonlog_eof(s->log, stream, &now);
+		if (proc == 0)
+			jsonlog_eof(s->log, stream, &now);
+		if (*fd == io->in_fd)
+			io->in_fd = -1;
 		close(*fd);
 		*fd = -1;
-		if (s->console >= 0 && stream == JSONLOG_STDOUT)
-			s->console = -1; /* that was the master */
+		if (stream == JSONLOG_STDOUT)
+			io->console = -1; /* that was the master, if any */
 	} else {
-		jsonlog_feed(s->log, stream, buf, (size_t)n, &now);
-		attach_output(s, stream, buf, (size_t)n);
+		if (proc == 0)
+			jsonlog_feed(s->log, stream, buf, (size_t)n, &now);
+		attach_output(s, proc, stream, buf, (size_t)n);
 	}
 	_cleanup_err_ err_t *err = NULL;
-	if (jsonlog_flush(s->log, &err) < 0)
+	if (proc == 0 && jsonlog_flush(s->log, &err) < 0)
 		shim_log(s, "%s", err_msg(err));
 }
 
@@ -114,37 +122,64 @@ static void on_oom(shim *s)
 	ctl_notify_event(s, "{\"event\":\"oom\"}\n");
 }
 
-/* The poll set; idx[] maps a pollfd back to a client (-1: not a client). */
+/* What a pollfd stands for. */
+enum { T_SIG, T_LISTEN, T_OOM, T_CLIENT, T_OUT, T_ERR, T_IN };
+typedef struct ptag {
+	int type;
+	int index; /* the client, or the process */
+} ptag;
+
+#define POLL_MAX (SHIM_MAX_CLIENTS + 3 * (SHIM_MAX_EXECS + 1) + 4)
 typedef struct pollset {
-	struct pollfd fds[SHIM_MAX_CLIENTS + 6];
-	int idx[SHIM_MAX_CLIENTS + 6];
+	struct pollfd fds[POLL_MAX];
+	ptag tag[POLL_MAX];
 	nfds_t n;
 } pollset;
 
-static void add(pollset *p, int fd, short ev, int idx)
+/* events may be 0 for a client: poll still reports its hang-up. */
+static void add(pollset *p, int fd, short ev, int type, int index)
 {
-	if (fd < 0 || !ev)
+	if (fd < 0 || (!ev && type != T_CLIENT))
 		return;
 	p->fds[p->n] = (struct pollfd){.fd = fd, .events = ev};
-	p->idx[p->n++] = idx;
+	p->tag[p->n++] = (ptag){type, index};
+}
+
+static void add_proc(shim *s, pollset *p, int proc)
+{
+	pstdio *io = proc_io(s, proc);
+	if (!io)
+		return;
+	short out = attach_backlogged(s, proc) ? 0 : POLLIN;
+	add(p, io->out_fd, out, T_OUT, proc);
+	add(p, io->err_fd, out, T_ERR, proc);
+	add(p, io->in_fd != io->out_fd ? io->in_fd : -1, io->in_pending.len ? POLLOUT : 0, T_IN, proc);
+}
+
+static bool stdin_stalled(shim *s, int client_idx)
+{
+	for (int proc = 0; proc <= SHIM_MAX_EXECS; proc++) {
+		pstdio *io = proc_io(s, proc);
+		if (io && io->in_owner == client_idx && io->in_pending.len)
+			return true;
+	}
+	return false;
 }
 
 static void build_pollset(shim *s, pollset *p)
 {
 	p->n = 0;
-	add(p, s->sig_fd, POLLIN, -1);
-	add(p, s->listen_fd, POLLIN, -1);
-	add(p, s->out_fd, POLLIN, -1);
-	add(p, s->err_fd, POLLIN, -1);
-	add(p, s->in_fd, s->in_pending.len ? POLLOUT : 0, -1);
-	add(p, s->oom_fd, POLLIN, -1);
+	add(p, s->sig_fd, POLLIN, T_SIG, 0);
+	add(p, s->listen_fd, POLLIN, T_LISTEN, 0);
+	add(p, s->oom_fd, POLLIN, T_OOM, 0);
+	for (int proc = 0; proc <= SHIM_MAX_EXECS; proc++)
+		add_proc(s, p, proc);
 	for (int i = 0; i < SHIM_MAX_CLIENTS; i++) {
 		client *c = &s->clients[i];
 		if (c->mode == CLIENT_FREE)
 			continue;
-		bool stalled = s->in_owner == i && s->in_pending.len;
-		short ev = (c->in_eof || stalled ? 0 : POLLIN) | (c->out.len ? POLLOUT : 0);
-		add(p, c->fd, ev ? ev : POLLIN, i);
+		short ev = (c->in_eof || c->ending || stdin_stalled(s, i) ? 0 : POLLIN) | (c->out.len ? POLLOUT : 0);
+		add(p, c->fd, ev, T_CLIENT, i);
 	}
 }
 
@@ -153,33 +188,41 @@ static void dispatch(shim *s, const pollset *p)
 	for (nfds_t i = 0; i < p->n; i++) {
 		short re = p->fds[i].revents;
 		int fd = p->fds[i].fd;
+		ptag t = p->tag[i];
 		if (!re)
 			continue;
-		if (p->idx[i] >= 0) {
-			client *c = &s->clients[p->idx[i]];
-			if (c->fd != fd)
-				continue; /* dropped and reused during this round */
+		pstdio *io = t.type == T_OUT || t.type == T_ERR || t.type == T_IN ? proc_io(s, t.index) : NULL;
+		switch (t.type) {
+		case T_CLIENT: {
+			client *c = &s->clients[t.index];
+			if (c->fd != fd || c->mode == CLIENT_FREE)
+				break; /* dropped and reused during this round */
 			if (re & POLLOUT)
 				ctl_writable(s, c);
-			if (c->fd == fd && (re & (POLLIN | POLLHUP | POLLERR)))
+			if (c->fd == fd && c->mode != CLIENT_FREE && (re & (POLLIN | POLLHUP | POLLERR)))
 				ctl_readable(s, c);
-		} else if (fd == s->sig_fd) {
-			on_signal(s);
-		} else if (fd == s->listen_fd) {
-			ctl_accept(s);
-		} else if (fd == s->out_fd) {
-			on_output(s, JSONLOG_STDOUT);
-		} else if (fd == s->err_fd) {
-			on_output(s, JSONLOG_STDERR);
-		} else if (fd == s->in_fd) {
-			attach_stdin_flush(s);
-		} else if (fd == s->oom_fd) {
-			on_oom(s);
+			break;
+		}
+		case T_SIG: on_signal(s); break;
+		case T_LISTEN: ctl_accept(s); break;
+		case T_OOM: on_oom(s); break;
+		case T_OUT:
+			if (io && io->out_fd == fd)
+				on_output(s, t.index, JSONLOG_STDOUT);
+			break;
+		case T_ERR:
+			if (io && io->err_fd == fd)
+				on_output(s, t.index, JSONLOG_STDERR);
+			break;
+		case T_IN:
+			if (io && io->in_fd == fd)
+				attach_stdin_flush(s, io);
+			break;
 		}
 	}
 }
 
-static int64_t ms_since(const struct timespec *t)
+int64_t shim_ms_since(const struct timespec *t)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -187,14 +230,17 @@ static int64_t ms_since(const struct timespec *t)
 }
 
 /* How long poll may sleep: until the settle time, then for ever (or short
- * ticks while the output drains after the exit). */
+ * ticks while output drains after an exit). */
 static int poll_timeout(const shim *s, bool settled)
 {
 	if (s->exited)
 		return 50;
+	for (int i = 0; i < SHIM_MAX_EXECS; i++)
+		if (s->execs[i].id && !s->execs[i].running)
+			return 50; /* an exec's output drains */
 	if (settled)
 		return -1;
-	int64_t left = SHIM_SETTLE_MS - ms_since(&s->started_mono);
+	int64_t left = SHIM_SETTLE_MS - shim_ms_since(&s->started_mono);
 	return left > 0 ? (int)left : 0;
 }
 
@@ -203,10 +249,12 @@ static void loop(shim *s)
 	struct timespec exited_at = {0};
 	bool settled = false;
 	for (;;) {
-		bool drained = s->out_fd < 0 && s->err_fd < 0;
+		exec_reap_done(s);
+		bool drained = s->io.out_fd < 0 && s->io.err_fd < 0;
 		if (s->exited && !exited_at.tv_sec)
 			clock_gettime(CLOCK_MONOTONIC, &exited_at);
-		if (s->exited && (drained || ms_since(&exited_at) > DRAIN_TIMEOUT_MS))
+		if (s->exited && !exec_running_count(s) &&
+		    (drained || shim_ms_since(&exited_at) > SHIM_DRAIN_MS))
 			return;
 		pollset p;
 		build_pollset(s, &p);
@@ -217,24 +265,53 @@ static void loop(shim *s)
 		}
 		if (r > 0)
 			dispatch(s, &p);
-		if (!settled && !s->exited && ms_since(&s->started_mono) >= SHIM_SETTLE_MS) {
+		if (!settled && !s->exited && shim_ms_since(&s->started_mono) >= SHIM_SETTLE_MS) {
 			shim_settle(s); /* even while output keeps the loop busy */
 			settled = true;
 		}
 	}
 }
 
-/* Pending attach output gets a last, non-blocking chance. */
-static void close_clients(shim *s)
+/* After the exit was told: attach clients get what is queued for them, as
+ * long as they keep reading (a client that stops for SHIM_DRAIN_MS is
+ * dropped), then every connection closes. */
+static void flush_clients(shim *s)
 {
-	for (size_t i = 0; i < SHIM_MAX_CLIENTS; i++) {
-		client *c = &s->clients[i];
-		if (c->mode == CLIENT_FREE)
+	for (size_t i = 0; i < SHIM_MAX_CLIENTS; i++)
+		s->clients[i].ending = s->clients[i].mode != CLIENT_FREE;
+	struct timespec progress;
+	clock_gettime(CLOCK_MONOTONIC, &progress);
+	for (;;) {
+		struct pollfd fds[SHIM_MAX_CLIENTS];
+		client *who[SHIM_MAX_CLIENTS];
+		nfds_t n = 0;
+		for (size_t i = 0; i < SHIM_MAX_CLIENTS; i++) {
+			client *c = &s->clients[i];
+			if (c->mode == CLIENT_FREE)
+				continue;
+			if (!c->out.len) {
+				ctl_drop(s, c);
+				continue;
+			}
+			fds[n] = (struct pollfd){.fd = c->fd, .events = POLLOUT};
+			who[n++] = c;
+		}
+		if (!n || shim_ms_since(&progress) > SHIM_DRAIN_MS)
+			break;
+		if (poll(fds, n, 100) <= 0)
 			continue;
-		ctl_writable(s, c);
-		if (c->mode != CLIENT_FREE)
-			ctl_drop(s, c);
+		for (nfds_t i = 0; i < n; i++) {
+			if (!fds[i].revents)
+				continue;
+			size_t before = who[i]->out.len;
+			ctl_writable(s, who[i]);
+			if (who[i]->mode == CLIENT_FREE || who[i]->out.len < before)
+				clock_gettime(CLOCK_MONOTONIC, &progress);
+		}
 	}
+	for (size_t i = 0; i < SHIM_MAX_CLIENTS; i++)
+		if (s->clients[i].mode != CLIENT_FREE)
+			ctl_drop(s, &s->clients[i]);
 }
 
 static void finish(shim *s)
@@ -251,9 +328,11 @@ static void finish(shim *s)
 	s->log = NULL;
 	if (shim_exit_write(s->o->state_dir, &s->exit, &err) < 0)
 		shim_log(s, "%s", err_msg(err));
-	ctl_notify_exit(s);
-	close_clients(s);
 	ctl_unlink(s);
+	close(s->listen_fd);
+	s->listen_fd = -1;
+	ctl_notify_exit(s);
+	flush_clients(s);
 }
 
 int shim_run(shim *s)

@@ -39,16 +39,41 @@ int shim_connect(const char *state_dir, err_t **err)
 	return steal_fd(&fd);
 }
 
-static int send_line(int fd, const char *line, err_t **err)
+/* One request line; pass_fd >= 0 goes along with its first byte (SCM_RIGHTS). */
+static int send_line_fd(int fd, const char *line, int pass_fd, err_t **err)
 {
 	_cleanup_free_ char *msg = xasprintf("%s\n", line);
 	size_t len = strlen(msg);
-	if (send(fd, msg, len, MSG_NOSIGNAL) == (ssize_t)len)
+	struct iovec iov = {msg, len};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (pass_fd >= 0) {
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &pass_fd, sizeof(int));
+	}
+	ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL);
+	if (n > 0 && (size_t)n < len) /* the fd went with the first part */
+		n += send(fd, msg + n, len - (size_t)n, MSG_NOSIGNAL);
+	if (n == (ssize_t)len)
 		return 0;
 	/* The shim exited between our connect and our request: it is gone. */
 	if (errno == EPIPE || errno == ECONNRESET)
 		return err_notfound(err, "the shim closed the connection");
 	return err_sys(err, "send to the shim");
+}
+
+static int send_line(int fd, const char *line, err_t **err)
+{
+	return send_line_fd(fd, line, -1, err);
 }
 
 /* One JSON line; timeout_ms < 0 waits for ever. EOF gives ERR_NOT_FOUND. */
@@ -216,4 +241,105 @@ int shim_events(const char *state_dir, err_t **err)
 int shim_event_read(int fd, json_object **event, err_t **err)
 {
 	return read_reply(fd, -1, event, err);
+}
+
+char *shim_attach_words(const shim_attach_spec *a, char sep)
+{
+	_cleanup_sb_ strbuf sb = STRBUF_INIT;
+	const char *words[] = {a->in ? "stdin" : NULL, a->out ? "stdout" : NULL, a->err ? "stderr" : NULL,
+			       a->stdin_once ? "stdin-once" : NULL, a->detach ? "detach" : NULL};
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		if (!words[i])
+			continue;
+		if (sb.len)
+			sb_putc(&sb, sep);
+		sb_puts(&sb, words[i]);
+	}
+	if (a->nkeys) {
+		if (sb.len)
+			sb_putc(&sb, sep);
+		sb_puts(&sb, "keys=");
+		shim_hex_encode(&sb, a->keys, a->nkeys);
+	}
+	if (a->ndata) {
+		if (sb.len)
+			sb_putc(&sb, sep);
+		sb_puts(&sb, "data=");
+		shim_hex_encode(&sb, a->data, a->ndata);
+	}
+	return sb_steal(&sb);
+}
+
+/* One request with a socket passed along; the reply in *reply. */
+static int call_with_fd(const char *state_dir, const char *req, int pass_fd, json_object **reply, err_t **err)
+{
+	_cleanup_close_ int fd = shim_connect(state_dir, err);
+	if (fd < 0 || send_line_fd(fd, req, pass_fd, err) < 0 || read_reply(fd, CALL_TIMEOUT_MS, reply, err) < 0)
+		return -1;
+	if (check_ok(*reply, err) < 0) {
+		json_object_put(*reply);
+		*reply = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int shim_attach_fd(const char *state_dir, int fd, const char *opts, err_t **err)
+{
+	_cleanup_free_ char *req = xasprintf("attach %s", opts);
+	_cleanup_json_ json_object *reply = NULL;
+	_cleanup_err_ err_t *e = NULL;
+	if (call_with_fd(state_dir, req, fd, &reply, &e) == 0)
+		return 0;
+	return gone_or(state_dir, &e, err);
+}
+
+int shim_exec_start(const char *state_dir, const char *id, int fd, const char *opts, pid_t *pid,
+		    int *exit_code, char **error, err_t **err)
+{
+	_cleanup_free_ char *req = xasprintf("exec %s %s", id, opts ? opts : "");
+	_cleanup_json_ json_object *reply = NULL;
+	_cleanup_err_ err_t *e = NULL;
+	*pid = -1;
+	*exit_code = 0;
+	*error = NULL;
+	if (call_with_fd(state_dir, req, fd, &reply, &e) < 0)
+		return gone_or(state_dir, &e, err);
+	*pid = (pid_t)jget_int(reply, "pid", -1);
+	if (*pid <= 0) {
+		*exit_code = (int)jget_int(reply, "exit_code", 126);
+		const char *m = jget_str(reply, "error");
+		*error = xstrdup(m ? m : "the exec failed to start");
+	}
+	return 0;
+}
+
+int shim_exec_status(const char *state_dir, const char *id, shim_exec_state *out, err_t **err)
+{
+	_cleanup_free_ char *req = xasprintf("exec-status %s", id);
+	_cleanup_json_ json_object *reply = NULL;
+	_cleanup_err_ err_t *e = NULL;
+	if (shim_call(state_dir, req, &reply, &e) < 0) {
+		if (e->kind == ERR_SYSTEM && strstr(e->msg, "no such exec"))
+			e->kind = ERR_NOT_FOUND;
+		if (err && !*err)
+			*err = steal_ptr(&e);
+		return -1;
+	}
+	out->running = jget_bool(reply, "running", false);
+	out->pid = (pid_t)jget_int(reply, "pid", -1);
+	out->exit_code = (int)jget_int(reply, "exit_code", 0);
+	return 0;
+}
+
+int shim_resize(const char *state_dir, const char *exec_id, unsigned h, unsigned w, err_t **err)
+{
+	_cleanup_free_ char *req = xasprintf("resize %u %u%s%s", h, w, exec_id ? " " : "", exec_id ? exec_id : "");
+	_cleanup_json_ json_object *reply = NULL;
+	_cleanup_err_ err_t *e = NULL;
+	if (shim_call(state_dir, req, &reply, &e) == 0)
+		return 0;
+	if (e->kind == ERR_SYSTEM && strstr(e->msg, "no tty"))
+		e->kind = ERR_INVALID;
+	return gone_or(state_dir, &e, err);
 }

@@ -19,6 +19,12 @@
 #include "jsonutil.h"
 #include "shim_proto.h"
 
+/* A client that attached before the start (see engine-shim --attach). */
+typedef struct shim_spawn_attach {
+	int fd;           /* its socket; the caller keeps (and closes) its own copy */
+	const char *opts; /* shim_attach_words() with ',' */
+} shim_spawn_attach;
+
 typedef struct shim_spawn_opts {
 	const char *shim_path; /* engine-shim binary; NULL: "engine-shim" from $PATH */
 	const char *id, *bundle, *state_dir, *log_path; /* required */
@@ -29,6 +35,8 @@ typedef struct shim_spawn_opts {
 	const char *shim_cgroup;   /* where the shim moves itself; NULL: stays */
 	const char *init_path;     /* engine-init for --init */
 	const char *seccomp_cache; /* compiled seccomp filters; NULL: none */
+	const shim_spawn_attach *attach; /* up to SHIM_MAX_SPAWN_ATTACH */
+	size_t n_attach;
 } shim_spawn_opts;
 
 typedef struct shim_started {
@@ -77,5 +85,37 @@ int shim_event_read(int fd, json_object **event, err_t **err);
 
 /* Switches a connection to an attach stream (see ctl.h); returns the fd. */
 int shim_attach(const char *state_dir, bool in, bool out, bool err_stream, bool stdin_once, err_t **err);
+
+/* The words of an attach (ctl.h), separated by sep (' ' for the ctl
+ * command, ',' for --attach): streams, stdin-once, detach keys, and stdin
+ * bytes that came before the stream (data). */
+typedef struct shim_attach_spec {
+	bool in, out, err, stdin_once, detach;
+	const unsigned char *keys;
+	size_t nkeys;
+	const char *data;
+	size_t ndata;
+} shim_attach_spec;
+char *shim_attach_words(const shim_attach_spec *a, char sep);
+
+/* Hands a client's socket to the running shim, which serves the attach
+ * from then on (engined keeps nothing of it): opts from shim_attach_words. */
+int shim_attach_fd(const char *state_dir, int fd, const char *opts, err_t **err);
+
+/* Starts exec `id` (<state>/exec-ID.json) with fd (or -1) as its client's
+ * stream. A process that could not start (command not found) is not an
+ * error: *pid is -1, *exit_code Docker's 126/127 and *error the message
+ * (the shim already wrote it to the client). */
+int shim_exec_start(const char *state_dir, const char *id, int fd, const char *opts, pid_t *pid,
+		    int *exit_code, char **error, err_t **err);
+typedef struct shim_exec_state {
+	bool running;
+	pid_t pid;
+	int exit_code; /* once !running */
+} shim_exec_state;
+/* ERR_NOT_FOUND when the shim does not know the exec (or is gone). */
+int shim_exec_status(const char *state_dir, const char *id, shim_exec_state *out, err_t **err);
+/* The pty's size of the container (exec_id NULL) or of an exec; ERR_INVALID without a tty. */
+int shim_resize(const char *state_dir, const char *exec_id, unsigned h, unsigned w, err_t **err);
 
 #endif

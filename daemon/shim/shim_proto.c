@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "jsonutil.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 void shim_fmt_time(const struct timespec *ts, char out[SHIM_TIME_LEN])
@@ -147,4 +148,57 @@ int shim_signal_parse(const char *s)
 		return v <= SIGRTMAX ? v : -1;
 	}
 	return -1;
+}
+
+void shim_hex_encode(strbuf *sb, const void *data, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++) {
+		sb_putc(sb, hex[p[i] >> 4]);
+		sb_putc(sb, hex[p[i] & 15]);
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int shim_hex_decode(strbuf *sb, const char *hex, size_t len)
+{
+	if (len % 2)
+		return -1;
+	for (size_t i = 0; i < len; i += 2) {
+		int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		sb_putc(sb, (char)(hi << 4 | lo));
+	}
+	return 0;
+}
+
+bool shim_exec_id_valid(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+	if (!n || n > SHIM_ID_MAX || id[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		      c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+char *shim_exec_path(const char *state_dir, const char *id)
+{
+	return xasprintf("%s/exec-%s.json", state_dir, id);
 }

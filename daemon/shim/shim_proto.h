@@ -8,6 +8,11 @@
  *   pid        the container's first process (host pid), decimal
  *   exit       the exit file, written once, atomically (JSON, below)
  *   shim.log   the shim's own diagnostics (only written when there are some)
+ *   exec-ID.json  an exec's process (engined writes it at exec create):
+ *              {"args":[..],"env":[..],"cwd":"..","user":"..","terminal":B,
+ *               "privileged":B,"console_size":[h,w]}; env is added to the
+ *              container's (replacing keys), cwd and user default to the
+ *              container's
  *
  * Exit file: {"exit_code":N,"signal":S,"oom_killed":B,"finished_at":"RFC3339Nano",
  *             "pid":P[,"error":"message"]} - exit_code is Docker's (128+S when
@@ -27,6 +32,11 @@
 #define SHIM_CPID_FILE "pid"
 #define SHIM_EXIT_FILE "exit"
 #define SHIM_LOG_FILE "shim.log"
+
+#define SHIM_KEYS_MAX 16         /* bytes in a detach key sequence */
+#define SHIM_ID_MAX 64           /* an exec ID: [0-9a-zA-Z_.-], 1..64 */
+#define SHIM_MAX_SPAWN_ATTACH 32 /* clients handed to a shim at its start */
+#define SHIM_SPAWN_ATTACH_FD 4   /* the first of them: fds 4, 5, ... */
 
 #define SHIM_TIME_LEN 40 /* "2006-01-02T15:04:05.999999999Z" + NUL, with room */
 
@@ -57,6 +67,16 @@ void shim_exit_done(shim_exit *e);
 
 /* "TERM", "SIGTERM", "15", "RTMIN+1" -> the signal number; -1 when unknown. */
 int shim_signal_parse(const char *s);
+
+/* Lower-case hex of n bytes, appended to sb. */
+struct strbuf;
+void shim_hex_encode(struct strbuf *sb, const void *data, size_t n);
+/* Decodes hex text into sb; -1 on odd length or a non-hex digit. */
+int shim_hex_decode(struct strbuf *sb, const char *hex, size_t len);
+/* True for a valid exec ID (see SHIM_ID_MAX). */
+bool shim_exec_id_valid(const char *id);
+/* <state-dir>/exec-<id>.json: an exec's process, written by engined. */
+char *shim_exec_path(const char *state_dir, const char *id);
 
 /* Writes a small file via temp + rename (no fsync, see above). */
 int shim_write_file(const char *dir, const char *name, const char *data, err_t **err);

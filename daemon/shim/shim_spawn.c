@@ -36,7 +36,7 @@ static void add_arg(char **argv, size_t *n, const char *flag, const char *value)
 
 static char **build_argv(const shim_spawn_opts *o, int sync_fd)
 {
-	char **argv = xcalloc(40, sizeof(char *));
+	char **argv = xcalloc(40 + 2 * SHIM_MAX_SPAWN_ATTACH, sizeof(char *));
 	size_t n = 0;
 	char num[32];
 	argv[n++] = xstrdup(o->shim_path ? o->shim_path : "engine-shim");
@@ -57,16 +57,26 @@ static char **build_argv(const shim_spawn_opts *o, int sync_fd)
 	add_arg(argv, &n, "--shim-cgroup", o->shim_cgroup);
 	add_arg(argv, &n, "--init-path", o->init_path);
 	add_arg(argv, &n, "--seccomp-cache", o->seccomp_cache);
+	for (size_t i = 0; i < o->n_attach; i++) {
+		argv[n++] = xstrdup("--attach");
+		argv[n++] = xasprintf("%d:%s", SHIM_SPAWN_ATTACH_FD + (int)i, o->attach[i].opts);
+	}
 	return argv;
 }
 
 #define SYNC_FD 3
 #define SPAWN_STACK (64 << 10)
 
+/* Early attach clients go to fds 4, 5, ...: from copies at or above this,
+ * so that no dup2 overwrites a source still to be moved. */
+#define ATTACH_SRC_MIN 256
+
 typedef struct spawn_args {
 	const char *path;
 	char **argv;
 	int devnull, sync_fd;
+	const int *attach; /* sources (>= ATTACH_SRC_MIN) */
+	int n_attach;
 	const sigset_t *mask;
 } spawn_args;
 
@@ -85,7 +95,10 @@ static int spawn_child(void *arg)
 	sigprocmask(SIG_SETMASK, a->mask, NULL);
 	if (dup2(a->devnull, 0) < 0 || dup2(0, 1) < 0 || dup2(0, 2) < 0 || dup2(a->sync_fd, SYNC_FD) < 0)
 		_exit(127);
-	syscall(SYS_close_range, SYNC_FD + 1, ~0U, 0);
+	for (int i = 0; i < a->n_attach; i++)
+		if (dup2(a->attach[i], SHIM_SPAWN_ATTACH_FD + i) < 0)
+			_exit(127);
+	syscall(SYS_close_range, SHIM_SPAWN_ATTACH_FD + a->n_attach, ~0U, 0);
 	execve(a->path, a->argv, environ);
 	_exit(127);
 }
@@ -93,12 +106,12 @@ static int spawn_child(void *arg)
 /* Born a child of our parent (CLONE_PARENT), the shim is never ours: no
  * detaching fork needed in it, no zombie for us. EINVAL when we are a PID
  * namespace's init, which has no parent to hand it to. */
-static pid_t clone_parent(const char *path, char **argv, int sync_wr, int devnull)
+static pid_t clone_parent(const char *path, char **argv, int sync_wr, int devnull, const int *attach, int n_attach)
 {
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	spawn_args a = {path, argv, devnull, sync_wr, &old};
+	spawn_args a = {path, argv, devnull, sync_wr, attach, n_attach, &old};
 	char *stack = mmap(NULL, SPAWN_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	pid_t pid = -1;
 	if (stack != MAP_FAILED) {
@@ -112,7 +125,8 @@ static pid_t clone_parent(const char *path, char **argv, int sync_wr, int devnul
 }
 
 /* The fallback: an ordinary child that detaches by forking (--detach). */
-static int spawn_plain(const char *path, char **argv, int sync_wr, pid_t *pid, err_t **err)
+static int spawn_plain(const char *path, char **argv, int sync_wr, const int *attach, int n_attach, pid_t *pid,
+		       err_t **err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
@@ -120,7 +134,9 @@ static int spawn_plain(const char *path, char **argv, int sync_wr, pid_t *pid, e
 	posix_spawn_file_actions_adddup2(&fa, 0, 1);
 	posix_spawn_file_actions_adddup2(&fa, 0, 2);
 	posix_spawn_file_actions_adddup2(&fa, sync_wr, SYNC_FD); /* sync_wr > SYNC_FD: clears CLOEXEC */
-	posix_spawn_file_actions_addclosefrom_np(&fa, SYNC_FD + 1);
+	for (int i = 0; i < n_attach; i++)
+		posix_spawn_file_actions_adddup2(&fa, attach[i], SHIM_SPAWN_ATTACH_FD + i);
+	posix_spawn_file_actions_addclosefrom_np(&fa, SHIM_SPAWN_ATTACH_FD + n_attach);
 	int r = posix_spawn(pid, path, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r != 0)
@@ -153,12 +169,27 @@ static int launch(const shim_spawn_opts *o, int sync_wr, pid_t *pid, bool *waita
 	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0)
 		return err_sys(err, "open /dev/null");
-	*pid = clone_parent(path, argv, sync_wr, devnull);
+	int attach[SHIM_MAX_SPAWN_ATTACH];
+	int n_attach = 0;
+	for (size_t i = 0; i < o->n_attach && i < SHIM_MAX_SPAWN_ATTACH; i++) {
+		attach[n_attach] = fcntl(o->attach[i].fd, F_DUPFD_CLOEXEC, ATTACH_SRC_MIN);
+		if (attach[n_attach] < 0) {
+			int e = errno;
+			while (n_attach)
+				close(attach[--n_attach]);
+			return err_set(err, ERR_SYSTEM, e, "dup an attach socket");
+		}
+		n_attach++;
+	}
+	*pid = clone_parent(path, argv, sync_wr, devnull, attach, n_attach);
 	*waitable = false;
+	int r = 0;
 	if (*pid > 0)
-		return 0;
-	if (errno != EINVAL)
-		return err_sys(err, "start %s", path);
+		goto out;
+	if (errno != EINVAL) {
+		r = err_sys(err, "start %s", path);
+		goto out;
+	}
 	*waitable = true;
 	size_t n = 0;
 	while (argv[n])
@@ -166,7 +197,11 @@ static int launch(const shim_spawn_opts *o, int sync_wr, pid_t *pid, bool *waita
 	argv = xrealloc(argv, (n + 2) * sizeof(char *));
 	argv[n] = xstrdup("--detach");
 	argv[n + 1] = NULL;
-	return spawn_plain(path, argv, sync_wr, pid, err);
+	r = spawn_plain(path, argv, sync_wr, attach, n_attach, pid, err);
+out:
+	while (n_attach)
+		close(attach[--n_attach]);
+	return r;
 }
 
 static int read_all(int fd, size_t max, strbuf *sb, err_t **err)

@@ -255,7 +255,7 @@ class Hostile(Base):
             ({"Image": "busybox", "HostConfig": {"Binds": ["/proc:/host/proc"]}}, 400),
             ({"Image": "busybox", "HostConfig": {"Binds": [self.d.sock + ":/s.sock"]}}, 400),
             ({"Image": "busybox", "HostConfig": {"Binds": [self.d.dir + ":/d"]}}, 400),
-            ({"Image": "busybox", "HostConfig": {"Binds": ["relative:/x"]}}, 400),
+            ({"Image": "busybox", "HostConfig": {"Binds": ["bad name:/x"]}}, 400),
             ({"Image": "busybox", "HostConfig": {"Binds": ["/tmp:/"]}}, 400),
             ({"Image": "nosuchimage"}, 404),
             ({"Image": "busybox", "HostConfig": {"NetworkMode": "nonet"}}, 404),

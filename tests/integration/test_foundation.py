@@ -162,6 +162,15 @@ class Clients(EngineTestCase):
         self.assertIn("Kernel Version: " + platform.release(), out)
         self.assertIn("Storage Driver: overlay2", out)
 
+    def test_engine_format(self):
+        out = self.assertOk(self.d.engine("version", "--format", "{{.Server.ApiVersion}}"))
+        self.assertEqual(out.strip(), "1.44")
+        out = self.assertOk(self.d.engine("info", "--format", "{{.KernelVersion}}"))
+        self.assertEqual(out.strip(), platform.release())
+        p = self.d.engine("info", "--format", "{{.Nope")
+        self.assertEqual(p.returncode, 125)
+        self.assertIn(b"template parsing error", p.stderr)
+
     def test_docker_cli(self):
         out = self.assertOk(self.d.docker("version"))
         self.assertIn("Server: engine", out)
@@ -293,6 +302,16 @@ class ReloadAndEvents(unittest.TestCase):
             self.assertEqual(evs[0]["Type"], "daemon")
             self.assertEqual(evs[0]["Action"], "reload")
             self.assertEqual(evs[0]["Actor"]["Attributes"]["debug"], "true")
+            # The engine CLI reads the same events, with its own default line.
+            p = d.engine("system", "events", "--since", "%.3f" % (start - 1), "--until", "%.3f" % time.time(),
+                         "--filter", "type=daemon")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            line = p.stdout.decode().strip()
+            self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d) daemon reload \S+ \(.*debug=true")
+            p = d.engine("events", "--since", "10m", "--until", "%.3f" % time.time(), "--format", "{{json .}}",
+                         "--filter", "event=reload")
+            self.assertEqual(json.loads(p.stdout)["Action"], "reload")
+            self.assertNotEqual(d.engine("events", "--since", "bogus").returncode, 0)
             # The ring survives a restart.
             d.stop()
             d.write_config({})

@@ -6,12 +6,38 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "detachkeys.h"
 #include "digest.h"
 #include "err.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "strbuf.h"
 #include "xalloc.h"
+
+START_TEST(test_detach_keys)
+{
+	unsigned char k[DETACH_KEYS_MAX];
+	_cleanup_err_ err_t *err = NULL;
+	ck_assert_int_eq(detach_keys_parse(DETACH_KEYS_DEFAULT, k, NULL), 2);
+	ck_assert_int_eq(k[0], 16);
+	ck_assert_int_eq(k[1], 17);
+	ck_assert_int_eq(detach_keys_parse("a,ctrl-@,ctrl-[,ctrl-_,DEL,ctrl-z", k, NULL), 6);
+	ck_assert_int_eq(k[0], 'a');
+	ck_assert_int_eq(k[1], 0);
+	ck_assert_int_eq(k[2], 27);
+	ck_assert_int_eq(k[3], 31);
+	ck_assert_int_eq(k[4], 127);
+	ck_assert_int_eq(k[5], 26);
+	ck_assert_int_eq(detach_keys_parse("", k, NULL), 0);
+	ck_assert_int_eq(detach_keys_parse("ctrl-p,,", k, &err), -1);
+	ck_assert_str_eq(err->msg, "Unknown character: ''");
+	err_free(&err);
+	ck_assert_int_eq(detach_keys_parse("ctrl-pp", k, &err), -1);
+	ck_assert_str_eq(err->msg, "Unknown character: 'ctrl-pp'");
+	err_free(&err);
+	ck_assert_int_eq(detach_keys_parse("a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a", k, &err), -1);
+}
+END_TEST
 
 START_TEST(test_strbuf_grows)
 {
@@ -108,6 +134,9 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("libcommon");
+	TCase *keys = tcase_create("detachkeys");
+	tcase_add_test(keys, test_detach_keys);
+	suite_add_tcase(s, keys);
 	TCase *tc = tcase_create("base");
 	tcase_add_test(tc, test_strbuf_grows);
 	tcase_add_test(tc, test_err_wrap_and_status);
