@@ -78,8 +78,10 @@ static net_endpoint *endpoint_make(network *n, net_sandbox *sb, const net_ctr *c
 	return ep;
 }
 
-/* The kernel side; on failure the caller deletes the veth. */
-static int plumb(network *n, const net_sandbox *sb, const net_endpoint *ep, bool gateway, err_t **err)
+/* The kernel side; on failure the caller deletes the veth. A bridge that
+ * someone deleted under us is made again first. */
+static int plumb(net_store *s, network *n, const net_sandbox *sb, const net_endpoint *ep, bool gateway,
+		 err_t **err)
 {
 	_cleanup_close_ int nsfd = netns_open(sb->netns, err);
 	if (nsfd < 0)
@@ -88,6 +90,8 @@ static int plumb(network *n, const net_sandbox *sb, const net_endpoint *ep, bool
 	if (!host)
 		return -1;
 	int br = link_index(host, n->bridge, err);
+	if (br == 0 && bridge_up(s, n, err) == 0)
+		br = link_index(host, n->bridge, err);
 	if (br <= 0)
 		return br == 0 ? err_set(err, ERR_SYSTEM, 0, "bridge %s of network %s is missing", n->bridge, n->name) : -1;
 	if (link_veth_add(host, ep->veth, ep->ifname, nsfd, ep->mac, err) < 0)
@@ -145,7 +149,7 @@ int endpoint_attach(net_store *s, network *n, net_sandbox *sb, const net_ctr *c,
 	n->eps = xgrow(n->eps, &n->cap_eps, n->n_eps + 1, sizeof(*n->eps));
 	n->eps[n->n_eps++] = ep;
 	strv_add(&sb->nets, n->id);
-	if (network_save(s, n, err) < 0 || sandbox_save(s, sb, err) < 0 || plumb(n, sb, ep, gateway, err) < 0) {
+	if (network_save(s, n, err) < 0 || sandbox_save(s, sb, err) < 0 || plumb(s, n, sb, ep, gateway, err) < 0) {
 		endpoint_drop(s, n, sb, c->id, false);
 		return -1;
 	}

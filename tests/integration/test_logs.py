@@ -157,6 +157,7 @@ class LogsTest(harness.EngineTestCase):
     def test_hangup_frees_the_stream(self):
         cid = self.run_c("busybox", "sh", "-c", "while true; do echo x; sleep 0.1; done", detach=True)
         task = "/proc/%d/task" % self.d.proc.pid
+        time.sleep(0.2)  # threads of the run's own requests finish first
         before = len(os.listdir(task))
         socks = []
         for _ in range(5):
