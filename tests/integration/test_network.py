@@ -169,6 +169,28 @@ class PublishedPorts(Base):
         self.assertEqual(sorted(ports), ["7000/tcp", "7001/tcp", "9000/udp"])
         for k, v in ports.items():
             self.assertTrue(v and all(int(b["HostPort"]) > 0 for b in v), (k, v))
+        hp = free_port()
+        while True:  # two consecutive free ports
+            try:
+                t = socket.socket()
+                t.bind(("", hp + 1))
+                t.close()
+                break
+            except OSError:
+                hp = free_port()
+        cid3 = self.run_d("-p", "%d-%d:7000-7001" % (hp, hp + 1), "busybox", "sleep", "60")
+        ports = self.inspect(cid3)["NetworkSettings"]["Ports"]
+        self.assertEqual(ports["7001/tcp"][0], {"HostIp": "0.0.0.0", "HostPort": str(hp + 1)})
+        # docker/cli folds only ports published on themselves: engine ps prints the same.
+        ps = self.ok(self.d.docker("ps", "--format", "{{.Ports}}", "--filter", "id=" + cid3))
+        self.assertIn("0.0.0.0:%d->7000/tcp" % hp, ps)
+        self.assertEqual(self.ok(self.d.engine("ps", "--format", "{{.Ports}}", "--filter", "id=" + cid3)), ps)
+        p1 = free_port()
+        cid4 = self.run_d("-p", "%d:%d" % (p1, p1), "--expose", "7000-7002", "-p", "127.0.0.1::7005", "busybox", "sleep", "60")
+        ps = self.ok(self.d.docker("ps", "--format", "{{.Ports}}", "--filter", "id=" + cid4))
+        self.assertIn("7000-7002/tcp", ps)
+        self.assertIn("0.0.0.0:%d->%d/tcp" % (p1, p1), ps)
+        self.assertEqual(self.ok(self.d.engine("ps", "--format", "{{.Ports}}", "--filter", "id=" + cid4)), ps)
         cid2 = self.run_d("--expose", "7000", "busybox", "sleep", "60")
         self.assertEqual(self.inspect(cid2)["NetworkSettings"]["Ports"], {"7000/tcp": None})
         lst = json.loads(self.d.api("GET", "/containers/json").body)
@@ -566,6 +588,19 @@ class Survival(Base):
         self.ok(self.d.docker("rm", "-f", web))
         with self.assertRaises(OSError):
             http_get("127.0.0.1", hp, timeout=1)
+
+    def test_exit_while_engined_is_down(self):
+        hp = free_port()
+        cid = self.run_d("-p", "127.0.0.1:%d:80" % hp, "busybox", "sh", "-c", "httpd -p 80 -h /; sleep 1")
+        ns = self.inspect(cid)["NetworkSettings"]["SandboxKey"]
+        self.d.kill9()
+        time.sleep(2)
+        self.d.start()
+        self.assertEqual(self.inspect(cid)["State"]["Status"], "exited")
+        self.assertFalse(os.path.exists(ns))
+        with self.assertRaises(OSError):
+            http_get("127.0.0.1", hp, timeout=1)
+        self.assertEqual(os.listdir(os.path.join(self.d.exec_root, "proxies")), [])
 
 
 if __name__ == "__main__":
