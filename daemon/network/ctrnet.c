@@ -146,7 +146,8 @@ json_object *net_ctr_start(net_store *s, const net_ctr *c, char **netns_path, er
 	json_object *nets = NULL;
 	if (r == 0) {
 		sb->adopted = true;
-		dns_sync(s);
+		if (sandbox_has_dns(s, sb))
+			dns_sync(s);
 		*netns_path = sb->netns ? xstrdup(sb->netns) : NULL;
 		nets = settings_networks(s, c, true);
 	} else {

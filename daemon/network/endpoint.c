@@ -130,14 +130,6 @@ static void strv_del(char **v, const char *s)
 	}
 }
 
-static void host_veth_del(const char *veth)
-{
-	_cleanup_err_ err_t *err = NULL;
-	_cleanup_nl_ nl_sock *nl = nl_open(-1, &err);
-	if (!nl || link_del(nl, veth, &err) < 0)
-		log_warn("deleting %s: %s", veth, err->msg);
-}
-
 int endpoint_attach(net_store *s, network *n, net_sandbox *sb, const net_ctr *c, json_object *epcfg,
 		    bool gateway, err_t **err)
 {
@@ -166,7 +158,7 @@ void endpoint_drop(net_store *s, network *n, net_sandbox *sb, const char *ctr_id
 		log_warn("container %s: saving its network state: %s", ctr_id, err->msg);
 	if (!ep)
 		return;
-	host_veth_del(ep->veth);
+	reaper_delete(s->reaper, ep->veth);
 	ipam_release(&n->pool, ep->ip);
 	network_drop_endpoint(n, ep);
 	err_free(&err);

@@ -80,10 +80,13 @@ typedef struct net_config {
 	bool ip_forward, ip_masq, nft, userland_proxy;
 } net_config;
 
+typedef struct net_reaper net_reaper;
+
 struct net_store {
 	pthread_mutex_t lock;
+	net_reaper *reaper;  /* deletes veths off the exit path (reaper.c) */
 	char *root;          /* <data-root>/networks */
-	char *sandbox_dir;   /* <data-root>/networks/sandboxes */
+	char *sandbox_dir;   /* <exec-root>/sandboxes */
 	char *netns_dir;     /* <exec-root>/netns */
 	char *proxy_dir;     /* <exec-root>/proxies */
 	char *dns_dir;       /* <exec-root>/dns */
@@ -135,6 +138,11 @@ char *rules_text(const net_config *cfg, const network *n, const net_port *const 
 char *rules_table_name(const network *n);
 int rules_apply(net_store *s, const network *n, err_t **err);
 void rules_remove(net_store *s, const network *n);
+
+/* reaper.c: veth deletion by a worker thread (NULL reaper: at once) */
+net_reaper *reaper_start(void);
+void reaper_delete(net_reaper *r, const char *veth);
+void reaper_stop(net_reaper *r);
 
 /* sandbox.c */
 net_sandbox *sandbox_find(net_store *s, const char *ctr_id);

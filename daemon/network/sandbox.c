@@ -1,9 +1,11 @@
 /* sandbox.c: the network side of a running container, kept in memory and
- * in <data-root>/networks/sandboxes/<container-id>.json: its namespace
- * file, the networks it has endpoints on, and its published ports with
- * their host ports and forwarder pids. Written before each step it
- * records is taken, so whatever a crash leaves behind can be found and
- * undone by the next engined. */
+ * in <exec-root>/sandboxes/<container-id>.json: its namespace file, the
+ * networks it has endpoints on, and its published ports with their host
+ * ports and forwarder pids. Written before each step it records is taken,
+ * so whatever a crash of engined leaves behind can be found and undone by
+ * the next one. It describes kernel and process state that a reboot ends,
+ * hence the exec root (a tmpfs): after a reboot there is none, and net_gc
+ * frees the addresses the network records still hold for it. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>

@@ -251,7 +251,7 @@ net_store *net_open(const net_opts *o, err_t **err)
 	net_store *s = xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
 	s->root = fs_path_join(o->data_root, "networks");
-	s->sandbox_dir = fs_path_join(s->root, "sandboxes");
+	s->sandbox_dir = fs_path_join(o->exec_root, "sandboxes");
 	s->netns_dir = fs_path_join(o->exec_root, "netns");
 	s->proxy_dir = fs_path_join(o->exec_root, "proxies");
 	s->dns_dir = fs_path_join(o->exec_root, "dns");
@@ -263,6 +263,7 @@ net_store *net_open(const net_opts *o, err_t **err)
 		net_close(s);
 		return NULL;
 	}
+	s->reaper = reaper_start();
 	load_records(s);
 	if (ensure_builtins(s, err) < 0) {
 		net_close(s);
@@ -277,6 +278,7 @@ void net_close(net_store *s)
 {
 	if (!s)
 		return;
+	reaper_stop(s->reaper);
 	for (size_t i = 0; i < s->n_nets; i++)
 		network_free(s->nets[i]);
 	free(s->nets);

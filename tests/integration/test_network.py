@@ -89,7 +89,7 @@ class Base(EngineTestCase):
         self.assertEqual(os.listdir(os.path.join(ex, "netns")), [])
         self.assertEqual([f for f in os.listdir(os.path.join(ex, "proxies"))], [])
         self.assertFalse(os.path.exists(os.path.join(ex, "dns", "engine-dns.pid")))
-        self.assertEqual(os.listdir(os.path.join(self.d.data, "networks", "sandboxes")), [])
+        self.assertEqual(os.listdir(os.path.join(ex, "sandboxes")), [])
         deadline = time.time() + 5
         while veths() - self.veths_before and time.time() < deadline:
             time.sleep(0.05)
