@@ -342,6 +342,41 @@ class UserNetworks(Base):
         code, out = self.run_output("busybox", "nslookup", "web")
         self.assertNotEqual(code, 0)
 
+    def test_dns_tcp_and_hostile_packets(self):
+        self.ok(self.d.docker("network", "create", "dnsnet"))
+        web = self.run_d("--name", "web", "--network", "dnsnet", "busybox", "sleep", "60")
+        ip = self.inspect(web)["NetworkSettings"]["Networks"]["dnsnet"]["IPAddress"]
+        pid = self.inspect(web)["State"]["Pid"]
+        # From inside the container's namespace: garbage over UDP, then a
+        # real query over TCP and over UDP; the server must answer both.
+        script = r"""
+import os, socket, struct, sys
+q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0) + b"\x03web\x00\x00\x01\x00\x01"
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(2)
+for junk in (b"", b"\x00", os.urandom(11), os.urandom(512), b"\xc0\x0c" * 300,
+             struct.pack(">HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\xc0\x0c\x00\x01\x00\x01",
+             struct.pack(">HHHHHH", 1, 0x8180, 1, 0, 0, 0) + b"\x03web\x00\x00\x01\x00\x01"):
+    u.sendto(junk, ("127.0.0.11", 53))
+t = socket.create_connection(("127.0.0.11", 53), timeout=2)
+t.sendall(struct.pack(">H", len(q)) + q)
+n = struct.unpack(">H", t.recv(2))[0]
+a = b""
+while len(a) < n:
+    a += t.recv(n - len(a))
+print(socket.inet_ntoa(a[-4:]))
+while True:
+    u.sendto(q, ("127.0.0.11", 53))
+    r, _ = u.recvfrom(512)
+    if r[:2] == b"\x42\x42":
+        break
+print(socket.inet_ntoa(r[-4:]))
+"""
+        p = subprocess.run(["nsenter", "-t", str(pid), "-n", "python3", "-c", script],
+                           capture_output=True, timeout=20)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.decode().split(), [ip, ip])
+
     def test_compose_like_three_services(self):
         self.ok(self.d.docker("network", "create", "proj_default"))
         for svc in ("db", "api", "front"):
