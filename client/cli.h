@@ -58,5 +58,24 @@ int cli_dispatch_group(cli *c, int argc, char **argv, const cmd_entry *table, co
 int cmd_version(cli *c, int argc, char **argv);
 int cmd_info(cli *c, int argc, char **argv);
 int cmd_system(cli *c, int argc, char **argv);
+int cmd_network(cli *c, int argc, char **argv);
+int cmd_port(cli *c, int argc, char **argv);
+int cmd_events(cli *c, int argc, char **argv);
+/* Sends req (its body, if any, from req->body_fd) and shows the JSON
+ * message stream of the answer as docker does (progress.c); an error
+ * status or an errorDetail becomes *err. */
+int cli_message_stream(cli *c, const httpc_req *req, err_t **err);
+/* cmd_image.c */
+int cmd_image(cli *c, int argc, char **argv);
+int cmd_images(cli *c, int argc, char **argv);
+int cmd_history(cli *c, int argc, char **argv);
+int cmd_import(cli *c, int argc, char **argv);
+int cmd_load(cli *c, int argc, char **argv);
+int cmd_rmi(cli *c, int argc, char **argv);
+int cmd_save(cli *c, int argc, char **argv);
+int cmd_tag(cli *c, int argc, char **argv);
+/* The images part of `system df -v`: rows and column titles. */
+json_object *image_df_rows(json_object *summaries);
+json_object *image_df_header(void);
 
 #endif

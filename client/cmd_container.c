@@ -674,7 +674,9 @@ int cli_confirm(const char *question)
 	char line[64];
 	if (!fgets(line, sizeof(line), stdin))
 		return 0;
-	return line[0] == 'y' || line[0] == 'Y';
+	/* docker: the whole answer, lower-cased, must be "y" */
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "y") || !strcmp(line, "Y");
 }
 
 static int cmd_container_prune(cli *c, int argc, char **argv)
@@ -742,6 +744,7 @@ int cmd_container(cli *c, int argc, char **argv)
 		{"logs", cmd_logs, "Fetch the logs of a container"},
 		{"ls", cmd_container_ls, "List containers"},
 		{"pause", cmd_pause, "Pause all processes within one or more containers"},
+		{"port", cmd_port, "List port mappings or a specific mapping for the container"},
 		{"prune", cmd_container_prune, "Remove all stopped containers"},
 		{"ps", cmd_container_ls, "List containers"},
 		{"remove", cmd_rm, "Remove one or more containers"},

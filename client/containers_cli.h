@@ -62,5 +62,6 @@ int cmd_pause(cli *c, int argc, char **argv);
 int cmd_unpause(cli *c, int argc, char **argv);
 int cmd_rename(cli *c, int argc, char **argv);
 int cmd_container(cli *c, int argc, char **argv);
+int cmd_volume(cli *c, int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@ typedef struct progress {
 	size_t n, cap;
 	strbuf line;    /* a partial JSON line */
 	err_t *failed;
+	const httpc_resp *resp; /* its status says whether the body is an error */
+	strbuf errbody; /* the body of an error status, kept whole */
 } progress;
 
 static size_t line_of(progress *p, const char *id)
@@ -78,6 +80,11 @@ static void take_line(progress *p, const char *text, size_t len)
 static int on_data(void *ctx, const char *data, size_t n)
 {
 	progress *p = ctx;
+	if (p->resp->status >= 400) {
+		if (p->errbody.len < (64u << 10))
+			sb_append(&p->errbody, data, n);
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (data[i] == '\n') {
 			take_line(p, sb_str(&p->line), p->line.len);
@@ -91,17 +98,23 @@ static int on_data(void *ctx, const char *data, size_t n)
 
 int cli_pull_stream(cli *c, const char *path, err_t **err)
 {
-	if (cli_negotiate(c, err) < 0)
-		return -1;
-	progress p = {.tty = isatty(STDOUT_FILENO)};
 	const char *auth[] = {"X-Registry-Auth: e30=", NULL};
 	httpc_req req = {.method = "POST", .path = path, .body_fd = -1, .headers = auth};
+	return cli_message_stream(c, &req, err);
+}
+
+int cli_message_stream(cli *c, const httpc_req *req, err_t **err)
+{
+	if (cli_negotiate(c, err) < 0)
+		return -1;
 	httpc_resp resp;
-	int r = httpc_stream(c->http, &req, &resp, on_data, &p, err);
+	progress p = {.tty = isatty(STDOUT_FILENO), .resp = &resp};
+	int r = httpc_stream(c->http, req, &resp, on_data, &p, err);
 	if (r == 0 && resp.status >= 400) {
 		/* An error before the stream: the body was the JSON error. */
-		resp.body = p.line;
-		p.line = (strbuf)STRBUF_INIT;
+		sb_free(&resp.body);
+		resp.body = p.errbody;
+		p.errbody = (strbuf)STRBUF_INIT;
 		cli_error_from_resp(&resp, err);
 		r = -1;
 	} else if (r == 0 && p.line.len) {
@@ -114,6 +127,7 @@ int cli_pull_stream(cli *c, const char *path, err_t **err)
 	httpc_resp_free(&resp);
 	err_free(&p.failed);
 	sb_free(&p.line);
+	sb_free(&p.errbody);
 	strv_free(p.ids);
 	return r;
 }

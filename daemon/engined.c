@@ -131,6 +131,18 @@ static bool stderr_is_journal(void)
 	return st.st_dev == dev && st.st_ino == ino;
 }
 
+/* A killed engined that its parent has not reaped yet is no daemon. */
+static bool process_is_zombie(pid_t pid)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/stat", (int)pid);
+	_cleanup_free_ char *stat = NULL;
+	_cleanup_err_ err_t *err = NULL;
+	if (fs_read_file(path, 4096, &stat, NULL, &err) < 0)
+		return true;
+	const char *rp = strrchr(stat, ')');
+	return rp && rp[1] == ' ' && rp[2] == 'Z';
+}
+
 static int write_pidfile(const char *path, err_t **err)
 {
 	_cleanup_free_ char *old = NULL;
@@ -141,7 +153,8 @@ static int write_pidfile(const char *path, err_t **err)
 			_cleanup_free_ char *exe = xasprintf("/proc/%ld/comm", pid);
 			_cleanup_free_ char *comm = NULL;
 			_cleanup_err_ err_t *cerr = NULL;
-			if (fs_read_file(exe, 64, &comm, NULL, &cerr) == 0 && !strncmp(comm, "engined", 7))
+			if (fs_read_file(exe, 64, &comm, NULL, &cerr) == 0 && !strncmp(comm, "engined", 7) &&
+			    !process_is_zombie((pid_t)pid))
 				return err_set(err, ERR_CONFLICT, 0,
 					       "pid file found, ensure engined is not running or delete %s", path);
 		}
@@ -176,6 +189,15 @@ static void signal_loop(engine *e, const sigset_t *set)
 static int run(engine_config *cfg)
 {
 	_cleanup_err_ err_t *err = NULL;
+	/* Block the signals we wait for before any thread exists: every thread
+	 * inherits the mask, so only sigwaitinfo() below ever takes them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (config_load_file(cfg, cfg->config_file, cfg->config_file && strcmp(cfg->config_file, ENGINE_DEFAULT_CONFIG) != 0, &err) < 0) {
 		log_error("%s", err->msg);
 		config_free(cfg);
@@ -199,13 +221,6 @@ static int run(engine_config *cfg)
 		engine_close(e);
 		return 1;
 	}
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	http_server *srv = http_server_start(e, l.fds, l.n, &err);
 	if (!srv) {
 		log_error("failed to start the API server: %s", err->msg);

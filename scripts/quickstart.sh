@@ -1,7 +1,8 @@
 #!/bin/sh
 # quickstart.sh: on a fresh Debian 12 machine, as root: installs the
 # dependencies, builds and installs engine, starts engined on
-# /var/run/engine.sock and shows that it answers.
+# /var/run/engine.sock, makes the default image busybox:latest from
+# Debian's busybox-static (no network needed) and runs a container from it.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
@@ -13,4 +14,5 @@ if ! engine version >/dev/null 2>&1; then
 	for _ in $(seq 100); do engine version >/dev/null 2>&1 && break; sleep 0.05; done
 fi
 engine version
-engine info
+engine images -q busybox:latest | grep -q . || ./scripts/make-busybox-image.sh engine
+engine run --rm busybox sh -c 'echo "Hello from a container: $(hostname), pid $$, $(uname -r)"'

@@ -37,10 +37,6 @@ static int check_modes(json_object *hc, err_t **err)
 	const char *lt = jget_str(jget_obj(hc, "LogConfig"), "Type");
 	if (lt && *lt && strcmp(lt, "json-file") && strcmp(lt, "none"))
 		return err_invalid(err, "logging driver %s is not supported by engine: use json-file or none", lt);
-	const char *nm = jget_str(hc, "NetworkMode");
-	if (nm && *nm && strcmp(nm, "default") && strcmp(nm, "bridge") && strcmp(nm, "none") &&
-	    strcmp(nm, "host"))
-		return err_set(err, ERR_NOT_FOUND, 0, "network %s not found", nm);
 	static const char *const keys[] = {"PidMode", "IpcMode", "UTSMode"};
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const char *m = jget_str(hc, keys[i]);
@@ -231,7 +227,7 @@ static json_object *bind_file(const char *dir, const char *name, const char *dst
 	return m;
 }
 
-static json_object *mounts_json(const container *c, err_t **err)
+static json_object *mounts_json(const container *c, const bundle_opts *o, err_t **err)
 {
 	json_object *hc = c->host_config;
 	json_object *m = bundle_default_mounts(hc, jget_bool(hc, "Privileged", false));
@@ -239,7 +235,7 @@ static json_object *mounts_json(const container *c, err_t **err)
 	json_object_array_add(m, bind_file(c->dir, "resolv.conf", "/etc/resolv.conf", ro));
 	json_object_array_add(m, bind_file(c->dir, "hostname", "/etc/hostname", ro));
 	json_object_array_add(m, bind_file(c->dir, "hosts", "/etc/hosts", ro));
-	if (bundle_user_mounts(hc, m, err) < 0) {
+	if (bundle_user_mounts(hc, m, o->volume_path, o->volume_ctx, err) < 0) {
 		json_object_put(m);
 		return NULL;
 	}
@@ -282,7 +278,7 @@ static json_object *spec_json(const container *c, const bundle_opts *o, err_t **
 	jset_bool(root, "readonly", jget_bool(c->host_config, "ReadonlyRootfs", false));
 	jset(s, "root", root);
 	jset_str(s, "hostname", jget_str(c->config, "Hostname"));
-	json_object *mounts = mounts_json(c, err);
+	json_object *mounts = mounts_json(c, o, err);
 	if (!mounts)
 		return NULL;
 	jset(s, "mounts", mounts);

@@ -17,6 +17,9 @@ typedef struct bundle_opts {
 	int cgroup_version;        /* 1 or 2 */
 	const char *api_socket;    /* paths a bind mount may not expose */
 	const char *netns_path;    /* join this network namespace, or NULL */
+	/* The host folder of a named volume (created when missing). */
+	char *(*volume_path)(void *ctx, const char *name, err_t **err);
+	void *volume_ctx;
 } bundle_opts;
 
 /* Checks what the runtime would refuse later; ERR_INVALID with Docker's

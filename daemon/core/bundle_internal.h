@@ -14,7 +14,9 @@
 int bundle_check_mounts(json_object *hc, const char *const *forbidden, err_t **err);
 /* Appends the user's mounts (binds, Mounts, Tmpfs) to the spec's array,
  * creating missing bind sources as Docker does for -v. */
-int bundle_user_mounts(json_object *hc, json_object *mounts, err_t **err);
+typedef char *(*bundle_volume_fn)(void *ctx, const char *name, err_t **err);
+int bundle_user_mounts(json_object *hc, json_object *mounts, bundle_volume_fn vol, void *vol_ctx,
+		       err_t **err);
 json_object *bundle_default_mounts(json_object *hc, bool privileged);
 
 /* bundle_security.c */

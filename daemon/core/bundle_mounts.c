@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "jsonutil.h"
+#include "names.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -125,9 +126,9 @@ static int parse_bind(const char *spec, bind_spec *b, err_t **err)
 	}
 	if (n < 2 || !*parts[0] || !*parts[1])
 		return err_invalid(err, "invalid volume specification: '%s'", spec);
-	if (parts[0][0] != '/')
-		return err_invalid(err, "invalid volume specification: '%s': named volumes are not supported by engine yet; use an absolute host path",
-				   spec);
+	if (parts[0][0] != '/' && !names_valid(parts[0]))
+		return err_invalid(err, "create %s: \"%s\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path",
+				   parts[0], parts[0]);
 	if (check_dst(spec, parts[1], err) < 0)
 		return -1;
 	if (n == 3 && parse_mode(spec, parts[2], b, err) < 0)
@@ -148,6 +149,8 @@ static char *resolve_existing(const char *path)
 
 static int check_source(const char *src, const char *const *forbidden, err_t **err)
 {
+	if (src[0] != '/')
+		return 0; /* a volume name */
 	_cleanup_free_ char *real = resolve_existing(src);
 	if (!strcmp(real, "/proc") || !strncmp(real, "/proc/", 6))
 		return err_invalid(err, "bind mount of %s refused: /proc of the host is not shared with containers", src);
@@ -185,6 +188,9 @@ static int check_mounts_list(json_object *ms, const char *const *forbidden, err_
 				return err_invalid(err, "invalid mount config for type \"bind\": bind source path does not exist: %s", src);
 			if (check_source(src, forbidden, err) < 0)
 				return -1;
+		} else if (!strcmp(type, "volume")) {
+			if (src && *src && !names_valid(src))
+				return err_invalid(err, "invalid mount config for type \"volume\": invalid volume name: %s", src);
 		} else if (strcmp(type, "tmpfs") != 0) {
 			return err_invalid(err, "invalid mount config: mount type %s is not supported by engine yet", type);
 		}
@@ -235,12 +241,22 @@ static json_object *tmpfs_obj(const char *dst, const char *opts)
 	return mount_obj(dst, "tmpfs", "tmpfs", (const char *const *)o);
 }
 
-static void add_mounts_list(json_object *ms, json_object *out)
+static int add_mounts_list(json_object *ms, json_object *out, bundle_volume_fn vol, void *vol_ctx,
+			   err_t **err)
 {
 	for (size_t i = 0; ms && i < json_object_array_length(ms); i++) {
 		json_object *m = json_object_array_get_idx(ms, i);
 		const char *type = jget_str(m, "Type");
 		bool ro = jget_bool(m, "ReadOnly", false);
+		if (!strcmp(type, "volume")) {
+			_cleanup_free_ char *path = vol(vol_ctx, jget_str(m, "Source"), err);
+			if (!path)
+				return -1;
+			bind_spec b = {.src = path, .dst = (char *)jget_str(m, "Target"), .ro = ro,
+				       .propagation = "rprivate"};
+			json_object_array_add(out, bind_obj(&b));
+			continue;
+		}
 		if (!strcmp(type, "bind")) {
 			const char *prop = jget_str(jget_obj(m, "BindOptions"), "Propagation");
 			bind_spec b = {.src = (char *)jget_str(m, "Source"), .dst = (char *)jget_str(m, "Target"),
@@ -257,25 +273,39 @@ static void add_mounts_list(json_object *ms, json_object *out)
 			sb_printf(&opts, ",mode=%llo", (long long)jget_int(to, "Mode", 0));
 		json_object_array_add(out, tmpfs_obj(jget_str(m, "Target"), sb_str(&opts)));
 	}
+	return 0;
 }
 
-int bundle_user_mounts(json_object *hc, json_object *out, err_t **err)
+int bundle_user_mounts(json_object *hc, json_object *out, bundle_volume_fn vol, void *vol_ctx,
+		       err_t **err)
 {
 	json_object *binds = jget_arr(hc, "Binds");
 	for (size_t i = 0; binds && i < json_object_array_length(binds); i++) {
 		bind_spec b;
 		if (parse_bind(json_object_get_string(json_object_array_get_idx(binds, i)), &b, err) < 0)
 			return -1;
-		/* docker -v creates a missing host directory. */
-		struct stat st;
-		int r = stat(b.src, &st) == 0 ? 0 : fs_mkdir_p(b.src, 0755, err);
+		int r = 0;
+		if (b.src[0] != '/') {
+			/* A named volume, created on first use as docker run -v does. */
+			char *path = vol(vol_ctx, b.src, err);
+			r = path ? 0 : -1;
+			if (path) {
+				free(b.src);
+				b.src = path;
+			}
+		} else {
+			/* docker -v creates a missing host directory. */
+			struct stat st;
+			r = stat(b.src, &st) == 0 ? 0 : fs_mkdir_p(b.src, 0755, err);
+		}
 		if (r == 0)
 			json_object_array_add(out, bind_obj(&b));
 		bind_spec_done(&b);
 		if (r < 0)
 			return -1;
 	}
-	add_mounts_list(jget_arr(hc, "Mounts"), out);
+	if (add_mounts_list(jget_arr(hc, "Mounts"), out, vol, vol_ctx, err) < 0)
+		return -1;
 	json_object_object_foreach(jobj_or_empty(jget_obj(hc, "Tmpfs")), dst, opts)
 		json_object_array_add(out, tmpfs_obj(dst, json_object_get_string(opts)));
 	return 0;

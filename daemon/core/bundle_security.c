@@ -3,6 +3,7 @@
  * devices, no seccomp, nothing masked), --security-opt seccomp=... and
  * no-new-privileges, and the device cgroup rules. */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,21 @@ const char *const bundle_default_caps[] = {
 	"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
 	"SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE", NULL,
 };
+
+/* The capabilities engined itself may hand out: its bounding set (a root
+ * without CAP_SYS_RESOURCE, as on some hosts, cannot give it away). */
+static uint64_t own_bounding_set(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	uint64_t bnd = ~0ULL;
+	char line[256];
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapBnd: %" SCNx64, &bnd) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return bnd;
+}
 
 static int host_last_cap(void)
 {
@@ -133,8 +149,9 @@ json_object *bundle_capabilities(json_object *hc, err_t **err)
 	json_object *add = jget_arr(hc, "CapAdd"), *drop = jget_arr(hc, "CapDrop");
 	bool all = jget_bool(hc, "Privileged", false) || list_has_all(add);
 	if (all) {
+		uint64_t bnd = own_bounding_set();
 		for (int i = 0; i <= last; i++)
-			set[i] = true;
+			set[i] = (bnd >> i) & 1;
 	} else if (!list_has_all(drop)) {
 		for (const char *const *d = bundle_default_caps; *d; d++)
 			set[cap_index(*d)] = true;

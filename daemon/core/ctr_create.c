@@ -14,6 +14,7 @@
 #include "image.h"
 #include "jsonutil.h"
 #include "names.h"
+#include "networks.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "sysinfo.h"
@@ -96,6 +97,31 @@ static void merge_image_config(json_object *cfg, json_object *img)
 		take(cfg, "Shell", img);
 	if (empty_arr(jget_arr(cfg, "OnBuild")) && jget_arr(img, "OnBuild"))
 		take(cfg, "OnBuild", img);
+}
+
+/* The kernel refuses an exec whose strings pass MAX_ARG_STRLEN (128 KiB
+ * each) or, together, about a quarter of the stack limit: refuse such a
+ * container at create with a clear message rather than at start with E2BIG. */
+#define EXEC_STRING_MAX (128 * 1024)
+#define EXEC_TOTAL_MAX (1024 * 1024)
+
+static int check_exec_size(json_object *cfg, err_t **err)
+{
+	static const char *const keys[] = {"Env", "Cmd", "Entrypoint"};
+	size_t total = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		json_object *a = jget_arr(cfg, keys[k]);
+		for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+			size_t l = (size_t)json_object_get_string_len(json_object_array_get_idx(a, i)) + 1;
+			if (l > EXEC_STRING_MAX)
+				return err_invalid(err, "an entry of %s is %zu bytes: the kernel's limit is %d", keys[k], l, EXEC_STRING_MAX);
+			total += l;
+		}
+	}
+	if (total > EXEC_TOTAL_MAX)
+		return err_invalid(err, "the command and environment take %zu bytes: more than the %d bytes a process can be started with",
+				   total, EXEC_TOTAL_MAX);
+	return 0;
 }
 
 /* Entrypoint + Cmd -> Path and Args; [""] as entrypoint means none. */
@@ -294,7 +320,7 @@ static int fill_config(ctr_table *t, container *c, json_object *body, err_t **er
 		shortid[12] = '\0';
 		jset_str(c->config, "Hostname", shortid);
 	}
-	if (command_of(c->config, &c->path, &c->args, err) < 0)
+	if (check_exec_size(c->config, err) < 0 || command_of(c->config, &c->path, &c->args, err) < 0)
 		return -1;
 	const char *forbidden[] = {NULL, NULL};
 	engine_config *cfg = engine_config_get(t->eng);
@@ -306,7 +332,7 @@ static int fill_config(ctr_table *t, container *c, json_object *body, err_t **er
 	if (r < 0)
 		return -1;
 	apply_host_defaults(t, c->host_config);
-	return 0;
+	return ctr_net_create(t, c, jget(body, "NetworkingConfig"), err);
 }
 
 static void init_identity(ctr_table *t, container *c)

@@ -20,7 +20,10 @@
 #include "images.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "network.h"
+#include "networks.h"
 #include "sysinfo.h"
+#include "volumes.h"
 #include "xalloc.h"
 
 static int lock_data_root(const char *root, int *ret_fd, err_t **err)
@@ -108,6 +111,12 @@ engine *engine_open(engine_config *cfg, err_t **err)
 	e->images = engine_images_open(e, err);
 	if (!e->images)
 		goto fail;
+	e->volumes = vol_table_open(e, err);
+	if (!e->volumes)
+		goto fail;
+	e->networks = engine_networks_open(e, err);
+	if (!e->networks)
+		goto fail;
 	e->containers = ctr_table_open(e, err);
 	if (!e->containers)
 		goto fail;
@@ -123,6 +132,9 @@ void engine_close(engine *e)
 		return;
 	ctr_table_close(e->containers);
 	e->containers = NULL;
+	net_close(e->networks);
+	vol_table_close(e->volumes);
+	e->volumes = NULL;
 	if (e->images)
 		img_store_close(e->images);
 	events_close(e->events);

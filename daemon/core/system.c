@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "containers.h"
+#include "volumes.h"
 #include "fsutil.h"
 #include "image.h"
 #include "sysinfo.h"
@@ -144,6 +146,36 @@ static void cgroup_caps(api_info *i, int version)
 	i->oom_kill_disable = caps_cache.oom_kill_disable;
 }
 
+/* Counters and switches read from /proc: fresh to within a second. Reading
+ * them costs five file opens, more than the rest of /info together. */
+typedef struct live_facts {
+	int64_t read_at_ns;
+	bool ipv4_forwarding, nf_iptables, nf_ip6tables;
+	int64_t nfd, nthreads;
+} live_facts;
+
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static live_facts live;
+
+static live_facts live_read(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	pthread_mutex_lock(&live_lock);
+	if (!live.read_at_ns || now - live.read_at_ns > 1000000000LL) {
+		live.ipv4_forwarding = read_flag_file("/proc/sys/net/ipv4/ip_forward");
+		live.nf_iptables = read_flag_file("/proc/sys/net/bridge/bridge-nf-call-iptables");
+		live.nf_ip6tables = read_flag_file("/proc/sys/net/bridge/bridge-nf-call-ip6tables");
+		live.nfd = count_dir_entries("/proc/self/fd");
+		live.nthreads = count_dir_entries("/proc/self/task");
+		live.read_at_ns = now;
+	}
+	live_facts copy = live;
+	pthread_mutex_unlock(&live_lock);
+	return copy;
+}
+
 static const char *env_or_empty(const char *a, const char *b)
 {
 	const char *v = getenv(a);
@@ -163,6 +195,7 @@ json_object *system_info_json(engine *e)
 	char *sec_v1[] = {"name=seccomp,profile=builtin", NULL};
 	char *sec_v2[] = {"name=seccomp,profile=builtin", "name=cgroupns", NULL};
 	char *none[] = {NULL};
+	live_facts lf = live_read();
 	api_info i = {
 		.id = e->id,
 		.name = f.hostname,
@@ -170,13 +203,13 @@ json_object *system_info_json(engine *e)
 		.server_version = ENGINE_VERSION,
 		.driver = "overlay2",
 		.backing_fs = backing_fs(e->data_root),
-		.ipv4_forwarding = read_flag_file("/proc/sys/net/ipv4/ip_forward"),
-		.bridge_nf_iptables = read_flag_file("/proc/sys/net/bridge/bridge-nf-call-iptables"),
-		.bridge_nf_ip6tables = read_flag_file("/proc/sys/net/bridge/bridge-nf-call-ip6tables"),
+		.ipv4_forwarding = lf.ipv4_forwarding,
+		.bridge_nf_iptables = lf.nf_iptables,
+		.bridge_nf_ip6tables = lf.nf_ip6tables,
 		.debug = cfg->debug,
 		.live_restore = cfg->live_restore,
-		.nfd = count_dir_entries("/proc/self/fd"),
-		.nthreads = count_dir_entries("/proc/self/task"),
+		.nfd = lf.nfd,
+		.nthreads = lf.nthreads,
 		.system_time = now,
 		.logging_driver = cfg->log_driver,
 		.cgroup_driver = "cgroupfs",
@@ -198,6 +231,8 @@ json_object *system_info_json(engine *e)
 		.https_proxy = env_or_empty("HTTPS_PROXY", "https_proxy"),
 		.no_proxy = env_or_empty("NO_PROXY", "no_proxy"),
 	};
+	if (e->containers)
+		ctr_counts(e->containers, &i.containers, &i.running, &i.paused, &i.stopped);
 	cgroup_caps(&i, f.cgroup_version);
 	json_object *o = api_info_render(&i);
 	config_free(cfg);
@@ -207,7 +242,7 @@ json_object *system_info_json(engine *e)
 json_object *system_df_json(engine *e, const char **types, err_t **err)
 {
 	static const char *const known[] = {"container", "image", "volume", "build-cache"};
-	bool want_images = !types || !*types;
+	bool want_images = !types || !*types, want_ctrs = want_images, want_vols = want_images;
 	for (const char **t = types; t && *t; t++) {
 		bool ok = false;
 		for (size_t k = 0; k < ARRAY_SIZE(known); k++)
@@ -217,6 +252,8 @@ json_object *system_df_json(engine *e, const char **types, err_t **err)
 			return NULL;
 		}
 		want_images |= !strcmp(*t, "image");
+		want_ctrs |= !strcmp(*t, "container");
+		want_vols |= !strcmp(*t, "volume");
 	}
 	int64_t layers_size = 0;
 	json_object *images = NULL;
@@ -225,5 +262,15 @@ json_object *system_df_json(engine *e, const char **types, err_t **err)
 		if (!images)
 			return NULL;
 	}
-	return api_df_render(layers_size, images, NULL, NULL, NULL);
+	json_object *ctrs = NULL;
+	if (want_ctrs && e->containers) {
+		ctrs = ctr_list(e->containers, true, 0, true, NULL, err);
+		if (!ctrs) {
+			if (images)
+				json_object_put(images);
+			return NULL;
+		}
+	}
+	json_object *vols = want_vols && e->volumes ? vol_disk_usage(e->volumes, NULL) : NULL;
+	return api_df_render(layers_size, images, ctrs, vols, NULL);
 }

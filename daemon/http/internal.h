@@ -68,6 +68,21 @@ int h_images_create(http_req *req);
 int h_images_get(http_req *req);
 int h_images_get_one(http_req *req);
 
+/* h_networks.c */
+int h_net_create(http_req *req);
+int h_net_list(http_req *req);
+int h_net_inspect(http_req *req);
+int h_net_delete(http_req *req);
+int h_net_prune(http_req *req);
+int h_net_connect(http_req *req);
+int h_net_disconnect(http_req *req);
+/* h_volumes.c */
+int h_vol_create(http_req *req);
+int h_vol_list(http_req *req);
+int h_vol_prune(http_req *req);
+int h_vol_inspect(http_req *req);
+int h_vol_delete(http_req *req);
+
 /* h_containers.c */
 int h_ctr_create(http_req *req);
 int h_ctr_list(http_req *req);

@@ -313,6 +313,16 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	free(m);
 }
 
+/* The per-connection memory pool (request headers). libmicrohttpd mmaps
+ * pools above 32 KiB; under AddressSanitizer such a mapping can land where a
+ * finished thread's stack was and inherit its stale poison (a false
+ * "stack-buffer-underflow"), so sanitizer builds keep pools on the heap. */
+#ifdef ENGINE_SANITIZED
+#define CONN_POOL_SIZE ((size_t)32 * 1024)
+#else
+#define CONN_POOL_SIZE ((size_t)256 * 1024)
+#endif
+
 http_server *http_server_start(struct engine *eng, const int *fds, size_t nfds, err_t **err)
 {
 	http_server *s = xcalloc(1, sizeof(*s));
@@ -324,7 +334,7 @@ http_server *http_server_start(struct engine *eng, const int *fds, size_t nfds, 
 		struct MHD_Daemon *d = MHD_start_daemon(
 			flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fds[i],
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_POOL_SIZE,
 			MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
 			MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 0u,
 			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);

@@ -162,6 +162,15 @@ class Clients(EngineTestCase):
         self.assertIn("Kernel Version: " + platform.release(), out)
         self.assertIn("Storage Driver: overlay2", out)
 
+    def test_engine_format(self):
+        out = self.assertOk(self.d.engine("version", "--format", "{{.Server.ApiVersion}}"))
+        self.assertEqual(out.strip(), "1.44")
+        out = self.assertOk(self.d.engine("info", "--format", "{{.KernelVersion}}"))
+        self.assertEqual(out.strip(), platform.release())
+        p = self.d.engine("info", "--format", "{{.Nope")
+        self.assertEqual(p.returncode, 125)
+        self.assertIn(b"template parsing error", p.stderr)
+
     def test_docker_cli(self):
         out = self.assertOk(self.d.docker("version"))
         self.assertIn("Server: engine", out)
@@ -231,6 +240,32 @@ class Lifecycle(unittest.TestCase):
         finally:
             d.cleanup()
 
+    def test_unreaped_dead_daemon_does_not_hold_the_pidfile(self):
+        d = Engined()
+        try:
+            # A parent that does not reap: the killed engined stays a zombie.
+            code = ("import os, sys, time\n"
+                    "pid = os.fork()\n"
+                    "if pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\n"
+                    "print(pid, flush=True)\ntime.sleep(30)\n")
+            parent = subprocess.Popen(["/usr/bin/python3", "-c", code] + d.args(),
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            pid = int(parent.stdout.readline())
+            deadline = time.time() + 10
+            while not os.path.exists(d.pidfile) and time.time() < deadline:
+                time.sleep(0.02)
+            os.kill(pid, signal.SIGKILL)
+            time.sleep(0.2)
+            with open("/proc/%d/stat" % pid) as f:
+                self.assertIn(") Z", f.read())
+            os.unlink(d.sock)  # a stale socket file, as a crash leaves it
+            d.start()
+            self.assertEqual(d.api("GET", "/_ping").status, 200)
+            parent.kill()
+            parent.wait()
+        finally:
+            d.cleanup()
+
     def test_bad_config_refuses_start(self):
         d = Engined(config={"bogus-key": 1})
         try:
@@ -293,6 +328,16 @@ class ReloadAndEvents(unittest.TestCase):
             self.assertEqual(evs[0]["Type"], "daemon")
             self.assertEqual(evs[0]["Action"], "reload")
             self.assertEqual(evs[0]["Actor"]["Attributes"]["debug"], "true")
+            # The engine CLI reads the same events, with its own default line.
+            p = d.engine("system", "events", "--since", "%.3f" % (start - 1), "--until", "%.3f" % time.time(),
+                         "--filter", "type=daemon")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            line = p.stdout.decode().strip()
+            self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d) daemon reload \S+ \(.*debug=true")
+            p = d.engine("events", "--since", "10m", "--until", "%.3f" % time.time(), "--format", "{{json .}}",
+                         "--filter", "event=reload")
+            self.assertEqual(json.loads(p.stdout)["Action"], "reload")
+            self.assertNotEqual(d.engine("events", "--since", "bogus").returncode, 0)
             # The ring survives a restart.
             d.stop()
             d.write_config({})

@@ -248,6 +248,146 @@ class Images(EngineTestCase):
         self.assertEqual(os.listdir(os.path.join(self.d.data, "blobs", "sha256")), [])
         self.assertClean()
 
+    # ---- the engine CLI, beside the docker CLI ----------------------------
+    def both(self, *args, input=None, sort=False):
+        """Runs args through engine and docker; asserts the same exit code
+        and output (rows sorted when docker's own order is a Go map's)."""
+        e = self.d.engine(*args, input=input)
+        d = self.d.docker(*args, input=input)
+        self.assertEqual(e.returncode, d.returncode, (args, e.stderr, d.stderr))
+        eo, do = e.stdout.decode(), d.stdout.decode()
+        if sort:
+            eo, do = sorted(eo.splitlines()), sorted(do.splitlines())
+        self.assertEqual(eo, do, args)
+        return e
+
+    def test_engine_cli_lists_like_docker(self):
+        out = self.assertOk(self.d.engine("load", "-i", img("busybox-1.38.0-musl.oci.tar")))
+        self.assertEqual(out, "Loaded image: %s\n" % BUSYBOX)
+        with open(img("alpine-3.20.3-whiteout.oci.tar"), "rb") as f:
+            out = self.assertOk(self.d.engine("load", input=f.read()))
+        self.assertEqual(out, "Loaded image: alpine:3.20.3-whiteout\n")
+        # a dangling image of a fixed age (an import would be seconds old, and
+        # "1 second ago" could tick between the two commands)
+        r = self.d.api("POST", "/v1.44/images/load", body=docker_archive([layer_of([("f", b"x")])], tag=None))
+        self.assertEqual(r.status, 200, r)
+        self.assertOk(self.d.engine("tag", BUSYBOX, "localhost:5000/a/b:x"))
+        for args in (["images"], ["image", "ls", "-a"], ["images", "-q"], ["images", "--no-trunc"],
+                     ["images", "--digests"], ["images", "busybox"], ["images", "--filter", "dangling=true"],
+                     ["images", "--filter", "reference=*/a/*"], ["images", "--format", "table {{.ID}}\t{{.Tag}}"],
+                     ["images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}} {{.VirtualSize}} {{.Containers}}"],
+                     ["images", "--format", "raw"], ["images", "--digests", "--format", "table {{.ID}}"]):
+            self.both(*args, sort=True)
+        e = self.assertOk(self.d.engine("images", "--format", "{{json .}}"))
+        d = self.assertOk(self.d.docker("images", "--format", "{{json .}}"))
+        self.assertEqual(sorted(map(json.loads, e.splitlines()), key=json.dumps),
+                         sorted(map(json.loads, d.splitlines()), key=json.dumps))
+        for args in (["history", ALPINE + "-whiteout"], ["image", "history", "-H=false", BUSYBOX],
+                     ["history", "--no-trunc", BUSYBOX], ["history", "-q", ALPINE + "-whiteout"],
+                     ["history", "--format", "{{.ID}} {{.CreatedAt}} {{.Size}}", BUSYBOX]):
+            self.both(*args)
+        for args in (["image", "inspect", BUSYBOX, "alpine:3.20.3-whiteout"],
+                     ["inspect", "-f", "{{.Os}} {{json .Config.Cmd}} {{.RootFS.Layers}}", "localhost:5000/a/b:x"],
+                     ["inspect", "--type", "image", "-f", "{{.Id}}", BUSYBOX_ID[7:19]]):
+            self.both(*args)
+        self.both("system", "df")
+        self.both("system", "df", "-v")
+        self.both("system", "df", "--format", "{{.Type}}={{.TotalCount}}")
+        # errors: the same message and status
+        for args in (["rmi", "nosuch", "nosuch:2"], ["inspect", "nosuch"], ["image", "inspect", "nosuch"],
+                     ["history", "nosuch"], ["tag", BUSYBOX, "BAD"], ["images", "--filter", "bogus=1"],
+                     ["save", "-o", "/nonexistent/x.tar", BUSYBOX]):
+            e = self.d.engine(*args)
+            d = self.d.docker(*args)
+            self.assertEqual((e.returncode, e.stderr.decode()), (d.returncode, d.stderr.decode()), args)
+        r = self.d.engine("rmi", "nosuch", "localhost:5000/a/b:x")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (1, b"Untagged: localhost:5000/a/b:x\n",
+                                                             b"Error response from daemon: No such image: nosuch:latest\n"))
+
+    def test_engine_cli_save_load_import_prune(self):
+        self.load("busybox-1.38.0-musl.docker.tar")
+        self.load("hello-world-latest.oci.tar")
+        before = self.ids()
+        save = subprocess.run([__import__("harness").ENGINE, "-H", "unix://" + self.d.sock, "save", BUSYBOX,
+                               "hello-world"], capture_output=True, timeout=60)
+        self.assertEqual(save.returncode, 0, save.stderr)
+        self.wipe()
+        out = self.assertOk(self.d.engine("load", input=save.stdout))
+        self.assertEqual(sorted(out.splitlines()), ["Loaded image: " + BUSYBOX, "Loaded image: hello-world:latest"])
+        self.assertEqual(self.ids(), before)
+        # -o writes beside the target and renames; docker load reads it back
+        path = os.path.join(self.d.dir, "e.tar")
+        self.assertOk(self.d.engine("save", "-o", path, "hello-world"))
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        self.assertEqual([n for n in os.listdir(self.d.dir) if n.startswith(".engine_temp_")], [])
+        self.assertOk(self.d.engine("rmi", "hello-world"))
+        self.assertEqual(self.assertOk(self.d.docker("load", "-i", path)), "Loaded image: hello-world:latest\n")
+        # a terminal on stdout is refused, as docker does
+        import pty
+        master, slave = pty.openpty()
+        try:
+            r = subprocess.run([__import__("harness").ENGINE, "-H", "unix://" + self.d.sock, "save", BUSYBOX],
+                               stdout=slave, stderr=subprocess.PIPE, timeout=30)
+        finally:
+            os.close(slave)
+            os.close(master)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr, b"cowardly refusing to save to a terminal. Use the -o flag or redirect\n")
+        # import from a file and from stdin, with changes and a message
+        out = self.assertOk(self.d.engine("import", "-c", "ENV A=1", "-c", 'ENTRYPOINT ["/bin/sh"]', "-m", "msg",
+                                          img("alpine-minirootfs-3.20.3-x86_64.tar.gz"), "eimp:1"))
+        iid = out.strip()
+        self.assertEqual(self.assertOk(self.d.docker("inspect", "-f", "{{.Id}} {{.Config.Env}} {{.Config.Entrypoint}} "
+                                                     "{{.Comment}}", "eimp:1")),
+                         "%s [A=1] [/bin/sh] msg\n" % iid)
+        with open(img("alpine-minirootfs-3.20.3-x86_64.tar.gz"), "rb") as f:
+            out = self.assertOk(self.d.engine("image", "import", "-", "eimp:2", input=f.read()))
+        self.assertRegex(out, r"^sha256:[0-9a-f]{64}\n$")
+        r = self.d.engine("import", "/nonexistent.tar")
+        self.assertEqual((r.returncode, r.stderr), (1, b"open /nonexistent.tar: no such file or directory\n"))
+        r = self.d.engine("load", "-i", img("../images/README.md"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"Error response from daemon: invalid archive", r.stderr)
+        # prune: the prompt, then -af
+        r = self.d.engine("image", "prune", "-a", input=b"n\n")
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, b"WARNING! This will remove all images without at least one container associated "
+                                   b"to them.\nAre you sure you want to continue? [y/N] ")
+        self.assertEqual(len(self.ids()), 4)
+        out = self.assertOk(self.d.engine("image", "prune", "-f"))
+        self.assertEqual(out, "Total reclaimed space: 0B\n")
+        out = self.assertOk(self.d.engine("image", "prune", "-a", input=b"y\n"))
+        self.assertIn("Deleted Images:\nuntagged: ", out)
+        self.assertRegex(out, r"\n\nTotal reclaimed space: [0-9.]+MB\n$")
+        self.assertEqual(self.ids(), [])
+        self.assertClean()
+
+    # ---- containers hold their images ------------------------------------
+    def test_containers_hold_images(self):
+        self.load("busybox-1.38.0-musl.oci.tar")
+        cid = self.assertOk(self.d.docker("create", "--name", "holder", BUSYBOX, "true")).strip()
+        try:
+            r = self.d.docker("rmi", BUSYBOX)
+            self.assertEqual(r.returncode, 1)
+            self.assertEqual(r.stderr.decode(), 'Error response from daemon: conflict: unable to remove repository '
+                             'reference "%s" (must force) - container %s is using its referenced image %s\n'
+                             % (BUSYBOX, cid[:12], BUSYBOX_ID[7:19]))
+            self.assertEqual(self.assertOk(self.d.docker("image", "prune", "-af")), "Total reclaimed space: 0B\n")
+            df = self.d.api("GET", "/v1.44/system/df").json()
+            self.assertEqual([(i["Id"], i["Containers"]) for i in df["Images"]], [(BUSYBOX_ID, 1)])
+            self.both("system", "df")
+            out = self.assertOk(self.d.engine("system", "df"))
+            self.assertEqual(out.splitlines()[1].split(), ["Images", "1", "1", "1.533MB", "0B", "(0%)"])
+            self.assertIn(cid[:12], self.assertOk(self.d.engine("system", "df", "-v")))
+            # rmi -f untags and deletes the image; the container keeps its layers
+            out = self.assertOk(self.d.engine("rmi", "-f", BUSYBOX))
+            self.assertEqual(out, "Untagged: %s\nDeleted: %s\n" % (BUSYBOX, BUSYBOX_ID))
+            self.assertEqual(len(os.listdir(os.path.join(self.d.data, "layers"))), 1)
+        finally:
+            self.assertOk(self.d.docker("rm", "-f", "holder"))
+        self.assertEqual(os.listdir(os.path.join(self.d.data, "layers")), [])
+        self.assertClean()
+
     # ---- python3-docker --------------------------------------------------
     def test_python_docker(self):
         import docker
@@ -341,7 +481,8 @@ class Images(EngineTestCase):
         self.assertOk(self.d.docker("save", "-o", os.path.join(self.d.dir, "hw.tar"), "hw:ev"))
         self.assertOk(self.d.docker("rmi", "hw:ev"))
         self.assertOk(self.d.docker("rmi", "hello-world"))
-        self.assertOk(self.d.docker("import", img("alpine-minirootfs-3.20.3-x86_64.tar.gz"), "imp:ev"))
+        self.assertOk(self.d.docker("import", "-c", "LABEL team=images", img("alpine-minirootfs-3.20.3-x86_64.tar.gz"),
+                                    "imp:ev"))
         self.assertOk(self.d.docker("image", "prune", "-af"))
         evs = self.events(t0)
         got = [(e["Action"], e["Actor"]["ID"], e["Actor"]["Attributes"].get("name")) for e in evs]
@@ -350,6 +491,8 @@ class Images(EngineTestCase):
                                    ("save", HELLO_ID, HELLO_ID), ("untag", HELLO_ID, HELLO_ID),
                                    ("untag", HELLO_ID, HELLO_ID), ("delete", HELLO_ID, HELLO_ID)])
         self.assertEqual(got[6:8], [("tag", imp, "imp:ev"), ("import", imp, imp)])
+        # the image's labels ride along, as Docker copies them into the attributes
+        self.assertEqual(evs[7]["Actor"]["Attributes"], {"name": imp, "team": "images"})
         self.assertEqual(got[-1][0], "prune")
         self.assertEqual(evs[-1]["Actor"]["ID"], "")
         self.assertEqual(evs[-1]["Actor"]["Attributes"], {"reclaimed": str(alpine_size)})

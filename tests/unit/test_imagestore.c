@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -725,10 +726,23 @@ static void check_consistent(void)
 	free(blobs_used);
 }
 
+/* Kill points: KILL_POINTS per run, one in each equal slot of the first
+ * 450 ms (the whole load through the slow reader), at a random offset in
+ * its slot, so that runs together cover every moment while each run stays
+ * short. IMGT_SEED=n repeats a run. */
+#define KILL_POINTS 6
+#define KILL_SPAN_US 450000
+
 START_TEST(test_kill9_anywhere)
 {
 	int what = _i;
-	for (useconds_t t = 0; t < 450000; t += 15000) {
+	const char *env = getenv("IMGT_SEED");
+	unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL) ^ (unsigned)getpid();
+	fprintf(stderr, "test_kill9_anywhere(%d): IMGT_SEED=%u\n", what, seed);
+	srand(seed);
+	for (int k = 0; k < KILL_POINTS; k++) {
+		useconds_t slot = KILL_SPAN_US / KILL_POINTS;
+		useconds_t t = (useconds_t)k * slot + (useconds_t)rand() % slot;
 		img_store_close(store);
 		store = NULL;
 		pid_t pid = fork();
