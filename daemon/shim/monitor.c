@@ -113,14 +113,31 @@ static void on_output(shim *s, int proc, int stream)
 		shim_log(s, "%s", err_msg(err));
 }
 
-static void on_oom(shim *s)
+/* cgroup v1 signals the OOM when the group enters it, before the killer
+ * counted its kill: a notification without a new kill is checked again a
+ * few times, OOM_RECHECK_MS apart. */
+#define OOM_RECHECK_MS 5
+#define OOM_RECHECKS 40
+
+static void check_oom(shim *s)
 {
 	uint64_t kills = 0;
-	cgroup_oom_watch_drain(s->oom_fd);
-	if (cgroup_oom_kills(s->ctr->cg, &kills, NULL) < 0 || kills <= s->oom_seen)
+	clock_gettime(CLOCK_MONOTONIC, &s->oom_checked);
+	if (cgroup_oom_kills(s->ctr->cg, &kills, NULL) < 0 || kills <= s->oom_seen) {
+		if (s->oom_recheck > 0)
+			s->oom_recheck--;
 		return;
+	}
 	s->oom_seen = kills;
+	s->oom_recheck = 0;
 	ctl_notify_event(s, "{\"event\":\"oom\"}\n");
+}
+
+static void on_oom(shim *s)
+{
+	cgroup_oom_watch_drain(s->oom_fd);
+	s->oom_recheck = OOM_RECHECKS;
+	check_oom(s);
 }
 
 /* What a pollfd stands for. */
@@ -236,6 +253,8 @@ static int poll_timeout(const shim *s, bool settled)
 {
 	if (s->exited)
 		return 50;
+	if (s->oom_recheck)
+		return OOM_RECHECK_MS;
 	for (int i = 0; i < SHIM_MAX_EXECS; i++)
 		if (s->execs[i].id && !s->execs[i].running)
 			return 50; /* an exec's output drains */
@@ -266,6 +285,8 @@ static void loop(shim *s)
 		}
 		if (r > 0)
 			dispatch(s, &p);
+		if (s->oom_recheck && !s->exited && shim_ms_since(&s->oom_checked) >= OOM_RECHECK_MS)
+			check_oom(s);
 		if (!settled && !s->exited && shim_ms_since(&s->started_mono) >= SHIM_SETTLE_MS) {
 			shim_settle(s); /* even while output keeps the loop busy */
 			settled = true;
