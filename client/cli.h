@@ -59,6 +59,8 @@ int cli_dispatch_group(cli *c, int argc, char **argv, const cmd_entry *table, co
 int cmd_version(cli *c, int argc, char **argv);
 int cmd_info(cli *c, int argc, char **argv);
 int cmd_system(cli *c, int argc, char **argv);
+int cmd_network(cli *c, int argc, char **argv);
+int cmd_port(cli *c, int argc, char **argv);
 int cmd_events(cli *c, int argc, char **argv);
 /* Sends req (its body, if any, from req->body_fd) and shows the JSON
  * message stream of the answer as docker does (progress.c); an error

@@ -227,7 +227,10 @@ int cmd_start(cli *c, int argc, char **argv)
 	int rc;
 	if (first < 0)
 		rc = parse_exit(first);
-	else if (attach || interactive)
+	else if ((attach || interactive) && argc - first > 1) {
+		fprintf(stderr, "engine: you cannot start and attach multiple containers at once\n");
+		rc = 1;
+	} else if (attach || interactive)
 		rc = cli_start_attached(c, argv[first], interactive, detach_keys);
 	else
 		rc = for_each(c, argv + first, do_start, NULL, true);
@@ -733,6 +736,7 @@ int cmd_container(cli *c, int argc, char **argv)
 		{"logs", cmd_logs, "Fetch the logs of a container"},
 		{"ls", cmd_container_ls, "List containers"},
 		{"pause", cmd_pause, "Pause all processes within one or more containers"},
+		{"port", cmd_port, "List port mappings or a specific mapping for the container"},
 		{"prune", cmd_container_prune, "Remove all stopped containers"},
 		{"ps", cmd_container_ls, "List containers"},
 		{"remove", cmd_rm, "Remove one or more containers"},

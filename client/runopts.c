@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "fsutil.h"
 #include "jsonutil.h"
+#include "portspec.h"
 #include "units.h"
 #include "xalloc.h"
 
@@ -369,6 +370,57 @@ static void console_size(json_object *hc, bool tty)
 	jset(hc, "ConsoleSize", cs);
 }
 
+/* -p, --expose: Config.ExposedPorts and HostConfig.PortBindings. */
+static int build_ports(const runopts *o, json_object *cfg, json_object *hc, err_t **err)
+{
+	json_object *exposed = json_object_new_object(), *bindings = json_object_new_object();
+	jset(cfg, "ExposedPorts", exposed);
+	jset(hc, "PortBindings", bindings);
+	if (portspec_to_json(o->publish, exposed, bindings, err) < 0)
+		return -1;
+	for (char **e = o->expose; e && *e; e++)
+		if (portspec_expose(*e, exposed, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* --add-host name=ip is sent as name:ip, as docker/cli does. */
+static json_object *extra_hosts(char **list)
+{
+	if (!list)
+		return NULL;
+	json_object *a = json_object_new_array();
+	for (char **h = list; *h; h++) {
+		_cleanup_free_ char *e = xstrdup(*h);
+		size_t k = strcspn(e, "=:");
+		if (e[k] == '=')
+			e[k] = ':';
+		json_object_array_add(a, jstr(e));
+	}
+	return a;
+}
+
+/* --network, --ip, --network-alias, --mac-address: NetworkingConfig. */
+static json_object *networking_config(const runopts *o)
+{
+	json_object *nc = json_object_new_object(), *eps = json_object_new_object();
+	jset(nc, "EndpointsConfig", eps);
+	if (!o->ip && !o->network_alias && !o->mac_address && !o->network)
+		return nc;
+	json_object *ep = json_object_new_object();
+	if (o->ip) {
+		json_object *ipam = json_object_new_object();
+		jset_str(ipam, "IPv4Address", o->ip);
+		jset(ep, "IPAMConfig", ipam);
+	}
+	if (o->network_alias)
+		jset(ep, "Aliases", jstrv(o->network_alias));
+	if (o->mac_address)
+		jset_str(ep, "MacAddress", o->mac_address);
+	jset(eps, o->network ? o->network : "default", ep);
+	return nc;
+}
+
 static int build_host_config(const runopts *o, json_object *hc, err_t **err)
 {
 	jset(hc, "Binds", strv_or_null(o->volume));
@@ -377,6 +429,10 @@ static int build_host_config(const runopts *o, json_object *hc, err_t **err)
 	kv_object(lc, "Config", o->log_opt);
 	jset(hc, "LogConfig", lc);
 	jset_str(hc, "NetworkMode", o->network ? o->network : "default");
+	jset(hc, "Dns", strv_or_null(o->dns));
+	jset(hc, "DnsSearch", strv_or_null(o->dns_search));
+	jset(hc, "DnsOptions", strv_or_null(o->dns_option));
+	jset(hc, "ExtraHosts", extra_hosts(o->add_host));
 	jset_bool(hc, "AutoRemove", o->rm);
 	jset(hc, "CapAdd", strv_or_null(o->cap_add));
 	jset(hc, "CapDrop", strv_or_null(o->cap_drop));
@@ -459,7 +515,8 @@ json_object *runopts_body(const runopts *o, const char *image, char *const *cmd,
 		jset_int(b, "StopTimeout", o->stop_timeout);
 	json_object *hc = json_object_new_object();
 	jset(b, "HostConfig", hc);
-	if (build_host_config(o, hc, err) < 0)
+	if (build_host_config(o, hc, err) < 0 || build_ports(o, b, hc, err) < 0)
 		return NULL;
+	jset(b, "NetworkingConfig", networking_config(o));
 	return steal_ptr(&b);
 }

@@ -130,6 +130,18 @@ static bool stderr_is_journal(void)
 	return st.st_dev == dev && st.st_ino == ino;
 }
 
+/* A killed engined that its parent has not reaped yet is no daemon. */
+static bool process_is_zombie(pid_t pid)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/stat", (int)pid);
+	_cleanup_free_ char *stat = NULL;
+	_cleanup_err_ err_t *err = NULL;
+	if (fs_read_file(path, 4096, &stat, NULL, &err) < 0)
+		return true;
+	const char *rp = strrchr(stat, ')');
+	return rp && rp[1] == ' ' && rp[2] == 'Z';
+}
+
 static int write_pidfile(const char *path, err_t **err)
 {
 	_cleanup_free_ char *old = NULL;
@@ -140,7 +152,8 @@ static int write_pidfile(const char *path, err_t **err)
 			_cleanup_free_ char *exe = xasprintf("/proc/%ld/comm", pid);
 			_cleanup_free_ char *comm = NULL;
 			_cleanup_err_ err_t *cerr = NULL;
-			if (fs_read_file(exe, 64, &comm, NULL, &cerr) == 0 && !strncmp(comm, "engined", 7))
+			if (fs_read_file(exe, 64, &comm, NULL, &cerr) == 0 && !strncmp(comm, "engined", 7) &&
+			    !process_is_zombie((pid_t)pid))
 				return err_set(err, ERR_CONFLICT, 0,
 					       "pid file found, ensure engined is not running or delete %s", path);
 		}

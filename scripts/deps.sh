@@ -7,7 +7,7 @@ apt-get update
 apt-get install -y --no-install-recommends \
 	build-essential clang meson ninja-build pkg-config git ca-certificates \
 	libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev \
-	libssl-dev libseccomp-dev libcap-dev libmnl-dev check \
+	libssl-dev libseccomp-dev libcap-dev libmnl-dev libnftables-dev check \
 	zlib1g-dev libzstd-dev liblzma-dev libbz2-dev \
 	python3 python3-docker docker-compose curl tmux busybox-static docker-registry \
 	skopeo umoci systemd iproute2 nftables iptables procps psmisc hyperfine

@@ -37,10 +37,6 @@ static int check_modes(json_object *hc, err_t **err)
 	const char *lt = jget_str(jget_obj(hc, "LogConfig"), "Type");
 	if (lt && *lt && strcmp(lt, "json-file") && strcmp(lt, "none"))
 		return err_invalid(err, "logging driver %s is not supported by engine: use json-file or none", lt);
-	const char *nm = jget_str(hc, "NetworkMode");
-	if (nm && *nm && strcmp(nm, "default") && strcmp(nm, "bridge") && strcmp(nm, "none") &&
-	    strcmp(nm, "host"))
-		return err_set(err, ERR_NOT_FOUND, 0, "network %s not found", nm);
 	static const char *const keys[] = {"PidMode", "IpcMode", "UTSMode"};
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const char *m = jget_str(hc, keys[i]);

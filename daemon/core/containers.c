@@ -17,6 +17,8 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "names.h"
+#include "network.h"
+#include "networks.h"
 #include "xalloc.h"
 
 /* Our helper programs: next to engined in the build tree (daemon/shim,
@@ -95,6 +97,7 @@ ctr_table *ctr_table_open(struct engine *e, err_t **err)
 		container_unref(all[i]);
 	}
 	free(all);
+	net_gc(e->networks);
 	return t;
 }
 
@@ -198,6 +201,7 @@ void ctr_destroy(ctr_table *t, container *c)
 		log_warn("removing %s: %s", c->state_dir, err->msg);
 		err_free(&err);
 	}
+	ctr_net_remove(t, c);
 	if (img_unpin(t->eng->images, c->id, &err) < 0)
 		log_warn("container %s: releasing its image: %s", c->id, err->msg);
 	table_remove(t, c);
@@ -239,6 +243,7 @@ int ctr_rename(ctr_table *t, container *c, const char *name, err_t **err)
 	pthread_mutex_unlock(&t->lock);
 	if (r < 0)
 		return -1;
+	net_ctr_rename(t->eng->networks, c->id, bare);
 	json_object *extra = json_object_new_object();
 	jset_str(extra, "oldName", old);
 	free(old);

@@ -98,6 +98,8 @@ char *ctr_exec_create(ctr_table *t, container *c, json_object *body, err_t **err
 ctr_exec *ctr_exec_find(ctr_table *t, const char *id, err_t **err);
 void ctr_exec_unref(ctr_exec *e);
 bool ctr_exec_tty(ctr_exec *e);
+/* Started (or over) already: a start is a conflict. */
+bool ctr_exec_started(ctr_table *t, ctr_exec *e);
 /* POST /exec/{id}/start: fd (ours, consumed; -1 when detached) becomes the
  * stream. console_size [h,w] overrides the create's. A process that cannot
  * start is not an error with a stream (the message went into it). */

@@ -14,6 +14,7 @@
 #include "image.h"
 #include "jsonutil.h"
 #include "names.h"
+#include "networks.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "sysinfo.h"
@@ -331,7 +332,7 @@ static int fill_config(ctr_table *t, container *c, json_object *body, err_t **er
 	if (r < 0)
 		return -1;
 	apply_host_defaults(t, c->host_config);
-	return 0;
+	return ctr_net_create(t, c, jget(body, "NetworkingConfig"), err);
 }
 
 static void init_identity(ctr_table *t, container *c)

@@ -14,6 +14,7 @@
 #include "fsutil.h"
 #include "image.h"
 #include "jsonutil.h"
+#include "networks.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -118,7 +119,7 @@ static json_object *graph_driver(ctr_table *t, const container *c)
 	return g;
 }
 
-static json_object *network_settings(const container *c)
+static json_object *network_settings(ctr_table *t, const container *c)
 {
 	json_object *n = json_object_new_object();
 	jset_str(n, "Bridge", "");
@@ -139,6 +140,7 @@ static json_object *network_settings(const container *c)
 	jset_str(n, "IPv6Gateway", "");
 	jset_str(n, "MacAddress", "");
 	jset(n, "Networks", c->networks ? json_object_get(c->networks) : json_object_new_object());
+	ctr_net_settings(t, c, n);
 	return n;
 }
 
@@ -187,7 +189,7 @@ static json_object *inspect_locked(ctr_table *t, container *c, bool size)
 	}
 	jset(o, "Mounts", mounts_json(c));
 	jset(o, "Config", json_object_get(c->config));
-	jset(o, "NetworkSettings", network_settings(c));
+	jset(o, "NetworkSettings", network_settings(t, c));
 	return o;
 }
 
@@ -226,7 +228,7 @@ static json_object *summary_locked(ctr_table *t, container *c, bool size)
 	_cleanup_free_ char *cmd = command_line(c);
 	jset_str(o, "Command", cmd);
 	jset_int(o, "Created", c->created_ns / NS_PER_SEC);
-	jset(o, "Ports", json_object_new_array());
+	jset(o, "Ports", ctr_net_ports(t, c));
 	if (size) {
 		int64_t rw = upper_size(c);
 		jset_int(o, "SizeRw", rw);

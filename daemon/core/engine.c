@@ -20,6 +20,8 @@
 #include "images.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "network.h"
+#include "networks.h"
 #include "sysinfo.h"
 #include "volumes.h"
 #include "xalloc.h"
@@ -112,6 +114,9 @@ engine *engine_open(engine_config *cfg, err_t **err)
 	e->volumes = vol_table_open(e, err);
 	if (!e->volumes)
 		goto fail;
+	e->networks = engine_networks_open(e, err);
+	if (!e->networks)
+		goto fail;
 	e->containers = ctr_table_open(e, err);
 	if (!e->containers)
 		goto fail;
@@ -127,6 +132,7 @@ void engine_close(engine *e)
 		return;
 	ctr_table_close(e->containers);
 	e->containers = NULL;
+	net_close(e->networks);
 	vol_table_close(e->volumes);
 	e->volumes = NULL;
 	if (e->images)

@@ -12,6 +12,7 @@
 #include "events.h"
 
 struct img_store;
+struct net_store;
 
 typedef struct engine {
 	pthread_mutex_t cfg_lock;
@@ -24,6 +25,7 @@ typedef struct engine {
 	events_ring *events;
 	struct img_store *images;     /* daemon/image */
 	struct ctr_table *containers; /* containers.h */
+	struct net_store *networks;   /* daemon/network */
 	struct vol_table *volumes;    /* volumes.h */
 } engine;
 

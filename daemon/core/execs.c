@@ -223,6 +223,14 @@ ctr_exec *ctr_exec_find(ctr_table *t, const char *id, err_t **err)
 	return found;
 }
 
+bool ctr_exec_started(ctr_table *t, ctr_exec *e)
+{
+	pthread_mutex_lock(&t->execs->lock);
+	bool started = e->started || e->has_exit;
+	pthread_mutex_unlock(&t->execs->lock);
+	return started;
+}
+
 bool ctr_exec_tty(ctr_exec *e)
 {
 	return jget_bool(e->config, "Tty", false);

@@ -19,6 +19,7 @@
 #include "image.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "networks.h"
 #include "shim_client.h"
 #include "sysinfo.h"
 #include "timeutil.h"
@@ -53,15 +54,15 @@ static void log_opts(ctr_table *t, const container *c, long long *max_size, int 
 	config_free(cfg);
 }
 
-static int spawn(ctr_table *t, container *c, const ctr_pending *pending, size_t n_pending,
-		 shim_started *started, err_t **err)
+static int spawn(ctr_table *t, container *c, const char *netns, const ctr_pending *pending,
+		 size_t n_pending, shim_started *started, err_t **err)
 {
 	_cleanup_strv_ char **lowers = img_pinned_dirs(t->eng->images, c->id, err);
 	if (!lowers)
 		return -1;
 	engine_config *cfg = engine_config_get(t->eng);
 	bundle_opts bo = {.lowers = lowers, .cgroup_parent = cfg->cgroup_parent,
-			  .cgroup_version = sysinfo_cgroup_version(),
+			  .cgroup_version = sysinfo_cgroup_version(), .netns_path = netns,
 			  .volume_path = vol_bundle_path, .volume_ctx = t->eng->volumes};
 	int r = bundle_write(c, &bo, err);
 	_cleanup_free_ char *cache = fs_path_join(t->eng->exec_root, "seccomp-cache");
@@ -186,11 +187,20 @@ int ctr_start(ctr_table *t, container *c, err_t **err)
 		return -1;
 	shim_started st = {0};
 	_cleanup_err_ err_t *serr = NULL;
-	int sr = spawn(t, c, pending, n_pending, &st, &serr);
+	_cleanup_free_ char *netns = NULL;
+	if (ctr_net_start(t, c, &netns, err) < 0) {
+		end_starting(c, pending, n_pending);
+		mark_start_failure(c, 0, err && *err ? (*err)->msg : "network setup failed");
+		if (jget_bool(c->host_config, "AutoRemove", false))
+			run_after_exit(t, c, 0, true);
+		return -1;
+	}
+	int sr = spawn(t, c, netns, pending, n_pending, &st, &serr);
 	if (sr == 0) /* running before anyone can attach through the shim */
 		mark_running_state(c, &st);
 	end_starting(c, pending, n_pending);
 	if (sr < 0) {
+		ctr_net_stop(t, c);
 		mark_start_failure(c, st.exit_code, serr->msg);
 		shim_started_done(&st);
 		/* moby's containerStart: an AutoRemove container that failed to
@@ -520,6 +530,7 @@ void ctr_on_exit(ctr_table *t, container *c, int exit_code, bool oom, const char
 {
 	int64_t sec = 0;
 	int32_t nsec = 0;
+	ctr_net_stop(t, c);
 	pthread_mutex_lock(&c->lock);
 	c->state = CS_EXITED;
 	c->pid = 0;
@@ -573,8 +584,10 @@ void ctr_adopt(ctr_table *t, container *c)
 			c->pid = st.pid;
 			pthread_mutex_unlock(&c->lock);
 			ctr_execs_adopt(t, c);
-			if (ctr_monitor_watch(t->monitor, c, &err) == 0)
+			if (ctr_monitor_watch(t->monitor, c, &err) == 0) {
+				ctr_net_adopt(t, c);
 				return;
+			}
 		}
 		/* It exited while we were away: catch up (die event, policies). */
 		shim_exit ex = {0};

@@ -111,7 +111,7 @@ int h_exec_start(http_req *req)
 	pthread_mutex_lock(&e->c->lock);
 	cstate s = e->c->state;
 	pthread_mutex_unlock(&e->c->lock);
-	if (e->started)
+	if (ctr_exec_started(req->eng->containers, e))
 		return http_reply_errorf(req, 409, "Error: Exec command %s is already running", e->id);
 	if (s != CS_RUNNING)
 		return http_reply_errorf(req, 409, "Container %s is not running", e->c->id);

@@ -78,6 +78,14 @@ int h_images_push(http_req *req);
 int h_images_search(http_req *req);
 int h_auth(http_req *req);
 
+/* h_networks.c */
+int h_net_create(http_req *req);
+int h_net_list(http_req *req);
+int h_net_inspect(http_req *req);
+int h_net_delete(http_req *req);
+int h_net_prune(http_req *req);
+int h_net_connect(http_req *req);
+int h_net_disconnect(http_req *req);
 /* h_volumes.c */
 int h_vol_create(http_req *req);
 int h_vol_list(http_req *req);

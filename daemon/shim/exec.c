@@ -186,6 +186,9 @@ static int make_stdio(pstdio *io, bool in, bool out, bool err_stream, rt_stdio *
 	for (int i = 0; i < 3; i++)
 		if (ours[i] >= 0)
 			fcntl(ours[i], F_SETFL, O_NONBLOCK);
+	for (int i = 1; i < 3; i++)
+		if (ours[i] >= 0)
+			fcntl(ours[i], F_SETPIPE_SZ, SHIM_PIPE_SIZE);
 	*child = (rt_stdio){.in = p[0][0], .out = p[1][1], .err = p[2][1]};
 	return 0;
 }

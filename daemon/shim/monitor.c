@@ -91,10 +91,11 @@ static void on_output(shim *s, int proc, int stream)
 	ssize_t n = read(*fd, buf, sizeof(buf));
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (proc == 0)
+	bool log = proc == 0 && s->log;
+	if (log)
 		clock_gettime(CLOCK_REALTIME, &now);
 	if (n <= 0) { /* EOF; a pty master reads EIO once the slave is gone */
-		if (proc == 0)
+		if (log)
 			jsonlog_eof(s->log, stream, &now);
 		if (*fd == io->in_fd)
 			io->in_fd = -1;
@@ -103,23 +104,40 @@ static void on_output(shim *s, int proc, int stream)
 		if (stream == JSONLOG_STDOUT)
 			io->console = -1; /* that was the master, if any */
 	} else {
-		if (proc == 0)
+		if (log)
 			jsonlog_feed(s->log, stream, buf, (size_t)n, &now);
 		attach_output(s, proc, stream, buf, (size_t)n);
 	}
 	_cleanup_err_ err_t *err = NULL;
-	if (proc == 0 && jsonlog_flush(s->log, &err) < 0)
+	if (log && jsonlog_flush(s->log, &err) < 0)
 		shim_log(s, "%s", err_msg(err));
+}
+
+/* cgroup v1 signals the OOM when the group enters it, before the killer
+ * counted its kill: a notification without a new kill is checked again a
+ * few times, OOM_RECHECK_MS apart. */
+#define OOM_RECHECK_MS 5
+#define OOM_RECHECKS 40
+
+static void check_oom(shim *s)
+{
+	uint64_t kills = 0;
+	clock_gettime(CLOCK_MONOTONIC, &s->oom_checked);
+	if (cgroup_oom_kills(s->ctr->cg, &kills, NULL) < 0 || kills <= s->oom_seen) {
+		if (s->oom_recheck > 0)
+			s->oom_recheck--;
+		return;
+	}
+	s->oom_seen = kills;
+	s->oom_recheck = 0;
+	ctl_notify_event(s, "{\"event\":\"oom\"}\n");
 }
 
 static void on_oom(shim *s)
 {
-	uint64_t kills = 0;
 	cgroup_oom_watch_drain(s->oom_fd);
-	if (cgroup_oom_kills(s->ctr->cg, &kills, NULL) < 0 || kills <= s->oom_seen)
-		return;
-	s->oom_seen = kills;
-	ctl_notify_event(s, "{\"event\":\"oom\"}\n");
+	s->oom_recheck = OOM_RECHECKS;
+	check_oom(s);
 }
 
 /* What a pollfd stands for. */
@@ -235,6 +253,8 @@ static int poll_timeout(const shim *s, bool settled)
 {
 	if (s->exited)
 		return 50;
+	if (s->oom_recheck)
+		return OOM_RECHECK_MS;
 	for (int i = 0; i < SHIM_MAX_EXECS; i++)
 		if (s->execs[i].id && !s->execs[i].running)
 			return 50; /* an exec's output drains */
@@ -265,6 +285,8 @@ static void loop(shim *s)
 		}
 		if (r > 0)
 			dispatch(s, &p);
+		if (s->oom_recheck && !s->exited && shim_ms_since(&s->oom_checked) >= OOM_RECHECK_MS)
+			check_oom(s);
 		if (!settled && !s->exited && shim_ms_since(&s->started_mono) >= SHIM_SETTLE_MS) {
 			shim_settle(s); /* even while output keeps the loop busy */
 			settled = true;

@@ -28,6 +28,7 @@
  * hard limit only guards against a bug. */
 #define SHIM_CLIENT_HIGH (1u << 20)
 #define SHIM_CLIENT_BUF (4u << 20)
+#define SHIM_PIPE_SIZE (1 << 20) /* F_SETPIPE_SZ of the output pipes */
 
 typedef enum client_mode {
 	CLIENT_FREE = 0,
@@ -117,6 +118,8 @@ typedef struct shim {
 	ino_t sock_ino;    /* our ctl.sock, to remove only that one */
 	int oom_fd;        /* cgroup_oom_watch(), from settling on; -1 */
 	uint64_t oom_seen; /* OOM kills already reported */
+	int oom_recheck;   /* rechecks left after a notification that came before its kill counted */
+	struct timespec oom_checked; /* CLOCK_MONOTONIC of the last check */
 	client clients[SHIM_MAX_CLIENTS];
 	sexec execs[SHIM_MAX_EXECS];
 	exec_done done[SHIM_EXEC_HISTORY]; /* a ring */

@@ -67,6 +67,18 @@ static char **build_argv(const shim_spawn_opts *o, int sync_fd)
 #define SYNC_FD 3
 #define SPAWN_STACK (64 << 10)
 
+/* The child runs instrumented code on our memory: under ASan its frames'
+ * redzones poison the shadow of the mmap'd stack, which a later thread's
+ * stack may reuse (a false "stack-buffer-underflow"). */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define STACK_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#define NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define STACK_UNPOISON(p, n) ((void)0)
+#define NO_ASAN
+#endif
+
 /* Early attach clients go to fds 4, 5, ...: from copies at or above this,
  * so that no dup2 overwrites a source still to be moved. */
 #define ATTACH_SRC_MIN 256
@@ -82,7 +94,7 @@ typedef struct spawn_args {
 
 /* The child of a CLONE_VM|CLONE_VFORK clone: it shares our memory until
  * execve, so it only makes system calls (what posix_spawn's child does). */
-static int spawn_child(void *arg)
+NO_ASAN static int spawn_child(void *arg)
 {
 	const spawn_args *a = arg;
 	for (int sig = 1; sig < _NSIG; sig++) {
@@ -117,6 +129,7 @@ static pid_t clone_parent(const char *path, char **argv, int sync_wr, int devnul
 	if (stack != MAP_FAILED) {
 		pid = clone(spawn_child, stack + SPAWN_STACK, CLONE_VM | CLONE_VFORK | CLONE_PARENT | SIGCHLD, &a);
 		int saved = errno;
+		STACK_UNPOISON(stack, SPAWN_STACK);
 		munmap(stack, SPAWN_STACK);
 		errno = saved;
 	}

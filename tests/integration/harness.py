@@ -6,9 +6,12 @@ CLI, and on the way out stops every process it started (by PID), unmounts what
 is mounted below its directory, removes its cgroups and deletes the directory.
 """
 import contextlib
+import glob
 import http.client
+import ipaddress
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -68,6 +71,10 @@ class Engined:
         # Containers' cgroups go under a parent named after this test's
         # directory, so cleanup finds exactly ours.
         self.cgroup_parent = os.path.basename(self.dir)
+        # Its own bridge and addresses, so that tests never meet each other
+        # or a real engined on the machine (see reserve_net).
+        self.net_octet = reserve_net()
+        self.bridge = "et%08x" % random.getrandbits(32)
         cfg = dict(config) if isinstance(config, dict) else config
         if cfg is None:
             cfg = {}
@@ -76,7 +83,17 @@ class Engined:
         self.write_config(cfg)
 
     # -- lifecycle -----------------------------------------------------
+    def net_defaults(self):
+        """The daemon.json keys that keep this engined's networks to itself."""
+        x = self.net_octet
+        return {"bridge": self.bridge, "bip": "10.%d.0.1/24" % x,
+                "default-address-pools": [{"base": "10.%d.128.0/17" % x, "size": 24}]}
+
     def write_config(self, config):
+        if isinstance(config, dict):
+            config = dict(config)
+            for k, v in self.net_defaults().items():
+                config.setdefault(k, v)
         with open(self.config_file, "w") as f:
             if isinstance(config, str):
                 f.write(config)
@@ -144,8 +161,10 @@ class Engined:
             self.log.close()
         kill_pids_under(self.exec_root)
         unmount_under(self.dir)
+        remove_networks(self.data, self.bridge)
         remove_cgroups(os.path.basename(self.dir))
         shutil.rmtree(self.dir, ignore_errors=True)
+        release_net(self.net_octet)
 
     # -- clients -------------------------------------------------------
     def api(self, method, path, body=None, headers=None, timeout=30):
@@ -227,6 +246,77 @@ def kill_pids_under(root):
                     os.kill(pid, signal.SIGKILL)
             except (OSError, ValueError):
                 pass
+
+
+NET_MARKERS = "/run/engine-it-nets"
+
+
+def host_routes():
+    """The IPv4 destinations of the main routing table."""
+    nets = []
+    with open("/proc/net/route") as f:
+        next(f)
+        for line in f:
+            p = line.split()
+            dst, mask = int(p[1], 16), int(p[7], 16)
+            if mask == 0:
+                continue
+            a = ipaddress.IPv4Address(dst.to_bytes(4, "little"))
+            m = bin(mask).count("1")
+            nets.append(ipaddress.ip_network("%s/%d" % (a, m), strict=False))
+    return nets
+
+
+def reserve_net():
+    """A second octet X such that 10.X.0.0/16 meets no route of this machine,
+    reserved for this process with a marker file (taken over when the
+    process that left it is gone)."""
+    os.makedirs(NET_MARKERS, exist_ok=True)
+    routes = host_routes()
+    for _ in range(1000):
+        x = random.randint(64, 254)
+        net = ipaddress.ip_network("10.%d.0.0/16" % x)
+        if any(net.overlaps(r) for r in routes):
+            continue
+        marker = os.path.join(NET_MARKERS, str(x))
+        try:
+            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                with open(marker) as f:
+                    os.kill(int(f.read().strip() or "0"), 0)
+                continue
+            except (OSError, ValueError):
+                os.unlink(marker)
+                continue
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        return x
+    raise RuntimeError("no free 10.X.0.0/16 for a test network")
+
+
+def release_net(x):
+    with contextlib.suppress(OSError):
+        os.unlink(os.path.join(NET_MARKERS, str(x)))
+
+
+def nft_table(bridge):
+    return "engine_" + "".join(c if c.isalnum() else "_" for c in bridge)
+
+
+def remove_networks(data_root, default_bridge):
+    """Deletes the bridges and nftables tables of every network engined
+    recorded (they outlive it, as docker0 outlives dockerd)."""
+    bridges = {default_bridge}
+    for path in glob.glob(os.path.join(data_root, "networks", "*.json")):
+        with contextlib.suppress(OSError, ValueError):
+            with open(path) as f:
+                b = json.load(f).get("Engine", {}).get("Bridge")
+            if b:
+                bridges.add(b)
+    for b in bridges:
+        subprocess.run(["ip", "link", "del", b], capture_output=True)
+        subprocess.run(["nft", "delete", "table", "ip", nft_table(b)], capture_output=True)
 
 
 def unmount_under(root):

@@ -240,6 +240,32 @@ class Lifecycle(unittest.TestCase):
         finally:
             d.cleanup()
 
+    def test_unreaped_dead_daemon_does_not_hold_the_pidfile(self):
+        d = Engined()
+        try:
+            # A parent that does not reap: the killed engined stays a zombie.
+            code = ("import os, sys, time\n"
+                    "pid = os.fork()\n"
+                    "if pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\n"
+                    "print(pid, flush=True)\ntime.sleep(30)\n")
+            parent = subprocess.Popen(["/usr/bin/python3", "-c", code] + d.args(),
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            pid = int(parent.stdout.readline())
+            deadline = time.time() + 10
+            while not os.path.exists(d.pidfile) and time.time() < deadline:
+                time.sleep(0.02)
+            os.kill(pid, signal.SIGKILL)
+            time.sleep(0.2)
+            with open("/proc/%d/stat" % pid) as f:
+                self.assertIn(") Z", f.read())
+            os.unlink(d.sock)  # a stale socket file, as a crash leaves it
+            d.start()
+            self.assertEqual(d.api("GET", "/_ping").status, 200)
+            parent.kill()
+            parent.wait()
+        finally:
+            d.cleanup()
+
     def test_bad_config_refuses_start(self):
         d = Engined(config={"bogus-key": 1})
         try:

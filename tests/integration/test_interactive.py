@@ -120,8 +120,15 @@ class InteractiveTest(harness.EngineTestCase):
     def setUpClass(cls):
         cls.d = harness.Engined()
         cls.d.write_config({"cgroup-parent": os.path.basename(cls.d.dir)})
+        # Sanitizer builds: engined's and the shims' reports land in files there.
+        cls.sanlog = os.path.join(cls.d.dir, "sanitizers")
+        os.makedirs(cls.sanlog)
+        env = dict(os.environ)
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":log_path=%s/asan" % cls.sanlog
+        env["UBSAN_OPTIONS"] = env.get("UBSAN_OPTIONS", "") + ":log_path=%s/ubsan" % cls.sanlog
+        cls.env = env
         try:
-            cls.d.start()
+            cls.d.start(env=env)
             for args in (["load", "-i", BUSYBOX], ["tag", "busybox:1.38.0-musl", "busybox"]):
                 r = cls.d.docker(*args)
                 if r.returncode:
@@ -137,8 +144,14 @@ class InteractiveTest(harness.EngineTestCase):
             left = cls.d.docker("ps", "-aq").stdout.decode().split()
             shims = subprocess.run(["pgrep", "-f", "engine-shim --id .*%s" % cls.d.exec_root],
                                    capture_output=True).stdout.split()
+            rc = cls.d.stop()
+            log = cls.d.read_log()
+            for f in os.listdir(cls.sanlog):
+                with open(os.path.join(cls.sanlog, f), errors="replace") as fh:
+                    log += "Sanitizer report %s:\n%s" % (f, fh.read())
         finally:
             cls.d.cleanup()
+        assert rc == 0 and "Sanitizer" not in log, "engined: exit %s\n%s" % (rc, log[-4000:])
         assert not left, "containers left behind: %s" % left
         assert not shims, "shims left behind: %s" % shims
 
@@ -312,7 +325,31 @@ class InteractiveTest(harness.EngineTestCase):
         while b"mark-3" not in buf:
             buf += s.recv(4096)
         s.sendall(b"\x05e")
+        t = time.time()
         RawClient.read_all(s)  # the stream ends: detached
+        self.assertLess(time.time() - t, 5)
+        s.close()
+        self.assertTrue(self.state(cid)["Running"])
+        # daemon.json's detach-keys are the default of an attach (SIGHUP reloads them)
+        base = {"cgroup-parent": os.path.basename(self.d.dir)}
+        self.d.write_config(dict(base, **{"detach-keys": "ctrl-x,y"}))
+        self.addCleanup(self.d.write_config, base)
+        self.addCleanup(self.d.signal, signal.SIGHUP)
+        self.d.signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while time.time() < deadline and b"reload" not in self.d.api(
+                "GET", "/events?since=0&until=%d&filters=%s" % (time.time() + 0.2, urllib.parse.quote(
+                    json.dumps({"type": ["daemon"]})))).body:
+            time.sleep(0.05)
+        s, head, rest = self.raw.hijack("POST", "/containers/%s/attach?stream=1&stdin=1&stdout=1" % cid)
+        s.sendall(b"echo cfg-$((2+2))\n")
+        buf = rest
+        while b"cfg-4" not in buf:
+            buf += s.recv(4096)
+        s.sendall(b"\x18y")
+        t = time.time()
+        RawClient.read_all(s)  # detached by the configured keys: the stream ends at once
+        self.assertLess(time.time() - t, 5)
         s.close()
         self.assertTrue(self.state(cid)["Running"])
         ev = self.d.api("GET", "/events?since=0&until=%d&filters=%s" % (
@@ -577,7 +614,7 @@ class InteractiveTest(harness.EngineTestCase):
         exbuf = roundtrip(ex, exrest, b"a", b"got-a")  # both streams are with the shim now
         atbuf = roundtrip(at, atrest, b"warm", b"warm")
         self.d.kill9()
-        self.d.start()
+        self.d.start(env=self.env)
         # the streams opened before the restart still work
         roundtrip(at, atbuf, b"old-attach", b"old-attach")
         at.close()

@@ -1,0 +1,195 @@
+/* etcfiles.c: a container's /etc/hosts and /etc/resolv.conf, written into
+ * its directory at start (the bundle binds them in), as Docker writes them:
+ * hosts has the usual localhost lines, the --add-host entries and the
+ * container's own address and hostname; resolv.conf points at the embedded
+ * DNS server (127.0.0.11) on user-defined networks, and is the host's
+ * (loopback resolvers removed, Google's when none is left) elsewhere, with
+ * --dns, --dns-search and --dns-option over it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "etcfiles.h"
+#include "fsutil.h"
+#include "jsonutil.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define HOST_RESOLV "/etc/resolv.conf"
+#define HOST_HOSTS "/etc/hosts"
+
+static const char default_hosts[] =
+	"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+	"ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+
+/* "name:ip" (ip may hold colons: the name ends at the first one) or the
+ * newer "name=ip"; "host-gateway" stands for the default bridge's gateway. */
+static int extra_host(strbuf *sb, const char *entry, const char *host_gateway, err_t **err)
+{
+	size_t k = strcspn(entry, ":=");
+	if (!entry[k] || k == 0 || !entry[k + 1])
+		return err_invalid(err, "invalid extra host entry %s: it must be name:ip", entry);
+	const char *ip = entry + k + 1;
+	if (!strcmp(ip, "host-gateway"))
+		ip = host_gateway;
+	sb_printf(sb, "%s\t%.*s\n", ip, (int)k, entry);
+	return 0;
+}
+
+char *etc_hosts_text(const etc_info *i, err_t **err)
+{
+	_cleanup_sb_ strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *host = NULL;
+	if (i->host_network && fs_read_file(HOST_HOSTS, 1 << 20, &host, NULL, NULL) == 0) {
+		sb_puts(&sb, host);
+		if (sb.len && sb.buf[sb.len - 1] != '\n')
+			sb_putc(&sb, '\n');
+	} else {
+		sb_puts(&sb, default_hosts);
+	}
+	for (char *const *e = i->extra_hosts; e && *e; e++)
+		if (extra_host(&sb, *e, i->host_gateway, err) < 0)
+			return NULL;
+	if (i->ip && *i->ip) {
+		if (i->domainname && *i->domainname)
+			sb_printf(&sb, "%s\t%s.%s %s\n", i->ip, i->hostname, i->domainname, i->hostname);
+		else
+			sb_printf(&sb, "%s\t%s\n", i->ip, i->hostname);
+	}
+	return sb_steal(&sb);
+}
+
+static bool is_loopback(const char *ip)
+{
+	return !strncmp(ip, "127.", 4) || !strcmp(ip, "::1");
+}
+
+static void push(char ***v, const char *s)
+{
+	size_t n = 0;
+	while (*v && (*v)[n])
+		n++;
+	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = xstrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
+static void push_words(char ***v, char *rest)
+{
+	char *save = NULL;
+	for (char *w = strtok_r(rest, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		push(v, w);
+}
+
+void etc_resolv_parse(const char *text, char ***ns, char ***search, char ***opts)
+{
+	_cleanup_free_ char *copy = xstrdup(text ? text : "");
+	char *save = NULL;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		l[strcspn(l, "#;\r")] = '\0';
+		char *rest = l + strcspn(l, " \t");
+		if (*rest)
+			*rest++ = '\0';
+		if (!strcmp(l, "nameserver")) {
+			char *ip = rest + strspn(rest, " \t");
+			ip[strcspn(ip, " \t")] = '\0';
+			if (*ip)
+				push(ns, ip);
+		} else if (!strcmp(l, "search") || !strcmp(l, "domain")) {
+			strv_free(*search);
+			*search = NULL;
+			push_words(search, rest);
+		} else if (!strcmp(l, "options")) {
+			push_words(opts, rest);
+		}
+	}
+}
+
+/* A copy of mine when given, else of the host's. */
+static char **pick(char *const *mine, char **host)
+{
+	char **v = NULL;
+	for (char *const *p = mine && *mine ? mine : host; p && *p; p++)
+		push(&v, *p);
+	return v;
+}
+
+static void lines(strbuf *sb, const char *key, char **v, bool one_line)
+{
+	if (!v || !*v)
+		return;
+	if (!one_line) {
+		for (char **p = v; *p; p++)
+			sb_printf(sb, "%s %s\n", key, *p);
+		return;
+	}
+	sb_puts(sb, key);
+	for (char **p = v; *p; p++)
+		sb_printf(sb, " %s", *p);
+	sb_putc(sb, '\n');
+}
+
+static char **nameservers(const etc_info *i, char **host)
+{
+	char **ns = NULL;
+	if (i->embedded_dns) {
+		push(&ns, "127.0.0.11");
+		return ns;
+	}
+	if (i->dns && *i->dns)
+		return pick(i->dns, NULL);
+	for (char **p = host; p && *p; p++)
+		if (i->host_network || !is_loopback(*p))
+			push(&ns, *p);
+	if (!ns && !i->host_network) {
+		push(&ns, "8.8.8.8");
+		push(&ns, "8.8.4.4");
+	}
+	return ns;
+}
+
+char *etc_resolv_text(const etc_info *i, const char *host_text)
+{
+	_cleanup_strv_ char **hns = NULL, **hsearch = NULL, **hopts = NULL;
+	etc_resolv_parse(host_text, &hns, &hsearch, &hopts);
+	_cleanup_strv_ char **ns = nameservers(i, hns);
+	_cleanup_strv_ char **search = pick(i->dns_search, hsearch);
+	_cleanup_strv_ char **opts = pick(i->dns_options, hopts);
+	bool ndots = false;
+	for (char **p = opts; p && *p; p++)
+		ndots |= !strncmp(*p, "ndots:", 6);
+	if (i->embedded_dns && !ndots)
+		push(&opts, "ndots:0");
+	strbuf sb = STRBUF_INIT;
+	if (i->embedded_dns)
+		sb_puts(&sb, "# Generated by engine: the embedded DNS server answers for the containers\n"
+			     "# of this container's networks and forwards other names.\n\n");
+	lines(&sb, "nameserver", ns, false);
+	lines(&sb, "search", search, true);
+	lines(&sb, "options", opts, true);
+	return sb_steal(&sb);
+}
+
+char **etc_upstreams(char *const *dns, const char *host_text)
+{
+	char **v = NULL;
+	if (dns && *dns) {
+		for (char *const *p = dns; *p; p++)
+			push(&v, *p);
+		return v;
+	}
+	char **srch = NULL, **opts = NULL;
+	etc_resolv_parse(host_text, &v, &srch, &opts);
+	strv_free(srch);
+	strv_free(opts);
+	return v ? v : xcalloc(1, sizeof(char *));
+}
+
+char *etc_host_resolv(void)
+{
+	char *text = NULL;
+	if (fs_read_file(HOST_RESOLV, 1 << 20, &text, NULL, NULL) < 0)
+		return xstrdup("");
+	return text;
+}
