@@ -146,6 +146,29 @@ static int take_strv(json_object *file, const char *key, char ***dst, err_t **er
 	return 0;
 }
 
+/* registry-mirrors as dockerd keeps them: "scheme://host/", http or https,
+ * nothing after the host. */
+static int normalise_mirrors(char **mirrors, err_t **err)
+{
+	for (char **m = mirrors; m && *m; m++) {
+		const char *sep = strstr(*m, "://");
+		size_t slen = sep ? (size_t)(sep - *m) : 0;
+		if (!sep || !((slen == 4 && !strncmp(*m, "http", 4)) || (slen == 5 && !strncmp(*m, "https", 5))))
+			return err_invalid(err, "invalid mirror: unsupported scheme \"%.*s\" in \"%s\"",
+					   (int)slen, *m, *m);
+		const char *host = sep + 3;
+		size_t hlen = strcspn(host, "/?#");
+		if (hlen == 0)
+			return err_invalid(err, "invalid mirror: no host in \"%s\"", *m);
+		if (host[hlen] && strcmp(host + hlen, "/") != 0)
+			return err_invalid(err, "invalid mirror: path, query, or fragment at end of the URI \"%s\"", *m);
+		char *norm = xasprintf("%.*s://%.*s/", (int)slen, *m, (int)hlen, host);
+		free(*m);
+		*m = norm;
+	}
+	return 0;
+}
+
 static int take_bool(json_object *file, const char *key, bool *dst, err_t **err)
 {
 	json_object *v = jget(file, key);
@@ -222,6 +245,7 @@ static int apply_file(engine_config *c, json_object *file, err_t **err)
 	    take_strv(file, "labels", &c->labels, err) < 0 ||
 	    take_strv(file, "insecure-registries", &c->insecure_registries, err) < 0 ||
 	    take_strv(file, "registry-mirrors", &c->registry_mirrors, err) < 0 ||
+	    normalise_mirrors(c->registry_mirrors, err) < 0 ||
 	    take_str(file, "log-driver", &c->log_driver, err) < 0 ||
 	    take_str(file, "detach-keys", &c->detach_keys, err) < 0 ||
 	    take_str(file, "bip", &c->bip, err) < 0 ||

@@ -586,6 +586,60 @@ class Registries(EngineTestCase):
         finally:
             h.stop()
 
+    # ---- mirrors -----------------------------------------------------------
+    def test_registry_mirrors(self):
+        """Docker Hub names go to registry-mirrors first, in order; a dead
+        mirror is skipped; the image keeps its Hub name and digest; other
+        registries never touch the mirrors."""
+        dead = regserver.free_port()
+        h = Hostile()
+        d = None
+        try:
+            img = Image([[("m", b"from the mirror")]])
+            h.add("library/mirrored", "1", img)
+            h.add("team/app", "2", img)
+            d = Engined(config={"registry-mirrors": ["http://127.0.0.1:%d" % dead, "http://%s/" % h.addr]})
+            d.start(env=dict(os.environ, **ENV))
+            info = d.api("GET", "/v1.44/info").json()
+            self.assertEqual(info["RegistryConfig"]["Mirrors"],
+                             ["http://127.0.0.1:%d/" % dead, "http://%s/" % h.addr])
+            p = d.engine("pull", "mirrored:1")
+            self.assertOk(p)
+            self.assertIn("docker.io/library/mirrored:1", p.stdout.decode())
+            got = d.api("GET", "/v1.44/images/mirrored:1/json").json()
+            self.assertEqual(got["Id"], img.id)
+            self.assertEqual(got["RepoTags"], ["mirrored:1"])
+            self.assertEqual(got["RepoDigests"], ["mirrored@" + img.digest])
+            self.assertIn(("GET", "/v2/library/mirrored/manifests/1", None), h.requests)
+            p = d.engine("pull", "team/app:2")
+            self.assertOk(p)
+            self.assertEqual(d.api("GET", "/v1.44/images/team/app:2/json").json()["Id"], img.id)
+            # a mirror that lacks the image: Hub is next, and unreachable here
+            p = d.engine("pull", "absent:1")
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("Error response from daemon", p.stderr.decode())
+            n = len(h.requests)
+            p = d.engine("pull", "127.0.0.1:%d/x:1" % dead)  # not Hub: no mirror asked
+            self.assertEqual(p.returncode, 1)
+            self.assertEqual(len(h.requests), n)
+        finally:
+            h.stop()
+            if d:
+                d.cleanup()
+
+    def test_bad_mirror_refuses_start(self):
+        for mirror, why in (("ftp://m.example", 'invalid mirror: unsupported scheme "ftp" in "ftp://m.example"'),
+                            ("m.example", 'invalid mirror: unsupported scheme "" in "m.example"'),
+                            ("https://m.example/v2/x",
+                             'invalid mirror: path, query, or fragment at end of the URI "https://m.example/v2/x"')):
+            d = Engined(config={"registry-mirrors": [mirror]})
+            try:
+                p = subprocess.run(d.args(), capture_output=True, timeout=10)
+                self.assertNotEqual(p.returncode, 0)
+                self.assertIn(why.replace('"', '\\"').encode(), p.stderr)  # logfmt escapes
+            finally:
+                d.cleanup()
+
     # ---- engined stays small ---------------------------------------------
     def test_no_registry_libraries_in_engined(self):
         repo = "%s/rss/bb" % self.plain.addr
