@@ -10,7 +10,9 @@
  * Only libraries that really unload may be listed: no DF_1_NODELETE
  * (libcrypto, libssl, p11-kit are), no STB_GNU_UNIQUE symbols (every C++
  * library, libstdc++ among them), no atexit or thread-exit handlers
- * registered by the library. zlib, libzstd, liblzma and libbz2 qualify;
+ * registered by the library, and no pointer into it left in a library
+ * that outlives it. zlib, libzstd, liblzma, libbz2 and libnftables (whose
+ * hook in libgmp daemon/network/nftlib.c removes) qualify;
  * tests/unit/test_lazylib.c loads and unloads them in cycles (under ASan
  * and valgrind too) and checks that their mappings go away.
  *

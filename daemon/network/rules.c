@@ -4,10 +4,9 @@
  * published on it, for traffic arriving from outside and for the host's
  * own traffic to its non-loopback addresses; loopback goes through
  * engine-proxy. The table is always rewritten whole in one transaction
- * (add, delete, define), through libnftables, so the kernel never holds
- * half of it, and deleting it removes every rule we made for the network. */
-#include <nftables/libnftables.h>
-#include <pthread.h>
+ * (add, delete, define), through libnftables (nftlib.c, which maps it only
+ * while a script runs), so the kernel never holds half of it, and deleting
+ * it removes every rule we made for the network. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +15,9 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "net_internal.h"
+#include "nftlib.h"
 #include "strbuf.h"
 #include "xalloc.h"
-
-static pthread_mutex_t nft_lock = PTHREAD_MUTEX_INITIALIZER;
 
 char *rules_table_name(const network *n)
 {
@@ -93,28 +91,6 @@ char *rules_text(const net_config *cfg, const network *n, const net_port *const 
 	return sb_steal(&sb);
 }
 
-static int nft_run(const char *script, err_t **err)
-{
-	pthread_mutex_lock(&nft_lock);
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-	int r = -1;
-	if (!ctx) {
-		err_set(err, ERR_SYSTEM, 0, "nftables: cannot create a context");
-		goto out;
-	}
-	nft_ctx_buffer_output(ctx);
-	nft_ctx_buffer_error(ctx);
-	r = nft_run_cmd_from_buffer(ctx, script);
-	if (r != 0) {
-		const char *e = nft_ctx_get_error_buffer(ctx);
-		err_set(err, ERR_SYSTEM, 0, "nftables: %.*s", (int)strcspn(e ? e : "", "\n"), e ? e : "");
-	}
-	nft_ctx_free(ctx);
-out:
-	pthread_mutex_unlock(&nft_lock);
-	return r == 0 ? 0 : -1;
-}
-
 int rules_apply(net_store *s, const network *n, err_t **err)
 {
 	if (!s->cfg.nft || !n->has_pool || !n->bridge)
@@ -132,7 +108,7 @@ int rules_apply(net_store *s, const network *n, err_t **err)
 	}
 	_cleanup_free_ char *text = rules_text(&s->cfg, n, ports, np);
 	free(ports);
-	return nft_run(text, err);
+	return nftlib_run(text, err);
 }
 
 void rules_remove(net_store *s, const network *n)
@@ -142,6 +118,6 @@ void rules_remove(net_store *s, const network *n)
 	_cleanup_free_ char *t = rules_table_name(n);
 	_cleanup_free_ char *script = xasprintf("add table ip %s\ndelete table ip %s\n", t, t);
 	_cleanup_err_ err_t *err = NULL;
-	if (nft_run(script, &err) < 0)
+	if (nftlib_run(script, &err) < 0)
 		log_warn("network %s: removing its nftables table: %s", n->name, err->msg);
 }

@@ -3,8 +3,8 @@ UDP, random ports, ports already taken), user-defined networks with names
 and aliases, the default bridge without names, --network none and host,
 container:NAME, DNS options and forwarding to a resolver on loopback, the
 nftables rules, the network API and events through raw HTTP and the real
-docker CLI, three compose-like services, and survival of a kill -9 of
-engined. Each engined has its own bridge and 10.X.0.0/16 (harness.py);
+docker CLI, three compose-like services, survival of a kill -9 of
+engined, and libnftables mapped only while rules are written. Each engined has its own bridge and 10.X.0.0/16 (harness.py);
 traffic goes only to loopback and the test's own container addresses; and
 every test checks that what it made is gone afterwards."""
 import glob
@@ -18,7 +18,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import Engined, EngineTestCase, main, nft_table
+from harness import ENGINED, Engined, EngineTestCase, main, nft_table
 
 
 def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
@@ -636,6 +636,53 @@ class Survival(Base):
         with self.assertRaises(OSError):
             http_get("127.0.0.1", hp, timeout=1)
         self.assertEqual(os.listdir(os.path.join(self.d.exec_root, "proxies")), [])
+
+
+class IdleLibraries(unittest.TestCase):
+    """engined does not link libnftables: it dlopen()s it to write a table
+    (the default bridge's at start), and an idle engined maps neither it nor
+    what it brings along once the linger (50 ms here) is over."""
+
+    def heavy_mapped(self, pid, libs):
+        with open("/proc/%d/maps" % pid) as f:
+            return sorted({l.split()[-1] for l in f if any(x in l for x in libs)})
+
+    def wait_unmapped(self, pid, libs):
+        deadline = time.time() + 5
+        while self.heavy_mapped(pid, libs) and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.heavy_mapped(pid, libs), [])
+
+    def test_nftables_only_while_used(self):
+        ldd = subprocess.run(["ldd", ENGINED], capture_output=True, text=True, check=True).stdout
+        self.assertNotIn("libnftables", ldd)
+        # libgmp may come with libmicrohttpd's gnutls, and then stays
+        libs = [l for l in ("libnftables", "libnftnl", "libxtables", "libjansson", "libgmp") if l not in ldd]
+        d = Engined()
+        try:
+            d.start(env=dict(os.environ, ENGINE_LAZYLIB_LINGER_MS="50"))
+            pid = d.proc.pid
+            # the default bridge's table was written at start...
+            rules = subprocess.run(["nft", "list", "table", "ip", nft_table(d.bridge)], capture_output=True, text=True)
+            self.assertIn("ip saddr 10.%d.0.0/24 masquerade" % d.net_octet, rules.stdout, rules.stderr)
+            # ...and libnftables is gone again
+            self.wait_unmapped(pid, libs)
+            # loaded again for a new network's table, and for its removal
+            p = d.docker("network", "create", "lazy")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            br = "br-" + json.loads(d.api("GET", "/networks/lazy").body)["Id"][:12]
+            rules = subprocess.run(["nft", "list", "table", "ip", nft_table(br)], capture_output=True, text=True)
+            self.assertIn("masquerade", rules.stdout, rules.stderr)
+            self.wait_unmapped(pid, libs)
+            p = d.docker("network", "rm", "lazy")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            p = subprocess.run(["nft", "list", "table", "ip", nft_table(br)], capture_output=True)
+            self.assertNotEqual(p.returncode, 0)
+            self.wait_unmapped(pid, libs)
+            self.assertEqual(d.api("GET", "/_ping").status, 200)
+            self.assertEqual(d.stop(), 0, d.read_log()[-5000:])  # and no sanitizer report
+        finally:
+            d.cleanup()
 
 
 if __name__ == "__main__":

@@ -1,10 +1,15 @@
-/* Unit tests for libcommon/lazylib through daemon/image's decompressors:
- * each compression library is mapped only while a stream uses it, goes
- * away once released (the mappings leave /proc/self/maps), loads again on
- * the next use, and survives many cycles (this binary runs under ASan and
- * valgrind too). It links no libarchive, which would map the same
- * libraries for good. */
+/* Unit tests for libcommon/lazylib through daemon/image's decompressors
+ * and daemon/network's nftlib: each compression library, and libnftables
+ * with libnftnl, libxtables, libjansson and libgmp, is mapped only while in
+ * use, goes away once released (the mappings leave /proc/self/maps), loads
+ * again on the next use, and survives many cycles (this binary runs under
+ * ASan and valgrind too; valgrind's one complaint, uninitialised bytes in
+ * the netlink batch libnftables sends, is libnftables' own); libgmp held by
+ * someone else still works after libnftables is gone. It links no
+ * libarchive, which would map the compression libraries for good. */
 #include <check.h>
+#include <dlfcn.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +19,7 @@
 #include "decompress.h"
 #include "fsutil.h"
 #include "lazylib.h"
+#include "nftlib.h"
 #include "xalloc.h"
 
 /* "hello lazylib\n" compressed by gzip, zstd, xz and bzip2. */
@@ -121,6 +127,105 @@ START_TEST(test_linger_and_overlap)
 }
 END_TEST
 
+/* libnftables and what it brings along. */
+static const char *const nft_libs[] = {"libnftables.so", "libnftnl.so", "libxtables.so", "libjansson.so",
+				       "libgmp.so"};
+
+/* A table like daemon/network/rules.c's, made, listed and deleted in a
+ * network namespace of our own (as root), so the host's ruleset is never
+ * touched; elsewhere a plain "list tables", which may fail for want of
+ * privileges but still goes through the parser and netlink. */
+static bool own_netns(void)
+{
+	static int state = -1;
+	if (state < 0)
+		state = geteuid() == 0 && unshare(CLONE_NEWNET) == 0;
+	return state;
+}
+
+static const char nft_script[] =
+	"add table ip engine_unit\ndelete table ip engine_unit\ntable ip engine_unit {\n"
+	"\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	"\t\toifname != \"eunit0\" ip saddr 10.250.0.0/24 masquerade\n\t}\n"
+	"\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+	"\t\tiifname != \"eunit0\" fib daddr type local tcp dport 8080 dnat to 10.250.0.2:80\n\t}\n"
+	"\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n"
+	"\t\tiifname \"eunit0\" oifname != \"eunit0\" drop\n\t}\n}\n";
+
+static void nft_use(void)
+{
+	_cleanup_err_ err_t *err = NULL;
+	if (!own_netns()) {
+		if (nftlib_run("list tables", &err) < 0)
+			ck_assert(strstr(err->msg, "nftables"));
+		return;
+	}
+	ck_assert_msg(nftlib_run(nft_script, &err) == 0, "%s", err ? err->msg : "");
+	ck_assert_msg(nftlib_run("list ruleset", &err) == 0, "%s", err ? err->msg : "");
+	ck_assert_msg(nftlib_run("add table ip engine_unit\ndelete table ip engine_unit\n", &err) == 0, "%s",
+		      err ? err->msg : "");
+	ck_assert_int_eq(nftlib_run("list table ip engine_unit", &err), -1);
+	ck_assert_msg(strstr(err->msg, "nftables: "), "%s", err->msg);
+}
+
+START_TEST(test_nftables_cycles)
+{
+	lazylib_set_linger_ms(0);
+	for (size_t i = 0; i < ARRAY_SIZE(nft_libs); i++)
+		ck_assert_msg(!mapped(nft_libs[i]), "%s mapped before any use", nft_libs[i]);
+	unsigned long loads = lazylib_load_count(&nftlib_lib);
+	for (int cycle = 0; cycle < 10; cycle++) {
+		_cleanup_err_ err_t *err = NULL;
+		ck_assert_int_eq(lazylib_acquire(&nftlib_lib, &err), 0); /* held across the scripts */
+		nft_use();
+		for (size_t i = 0; i < ARRAY_SIZE(nft_libs); i++)
+			ck_assert_msg(mapped(nft_libs[i]), "%s not mapped while in use", nft_libs[i]);
+		lazylib_release(&nftlib_lib);
+		for (size_t i = 0; i < ARRAY_SIZE(nft_libs); i++)
+			wait_unmapped(nft_libs[i]);
+		ck_assert_uint_eq(lazylib_load_count(&nftlib_lib), loads + (unsigned long)cycle + 1);
+	}
+	/* one script alone maps and releases it too */
+	nft_use();
+	for (size_t i = 0; i < ARRAY_SIZE(nft_libs); i++)
+		wait_unmapped(nft_libs[i]);
+}
+END_TEST
+
+/* engined maps libgmp for good (libmicrohttpd -> gnutls -> hogweed), and
+ * libnftables points libgmp's allocator at itself: once libnftables is
+ * gone, libgmp must still allocate. */
+START_TEST(test_nftables_gmp_outlives)
+{
+	lazylib_set_linger_ms(0);
+	void *gmp = dlopen("libgmp.so.10", RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(gmp != NULL, "%s", dlerror());
+	/* mpz_t is { int alloc, size; void *limbs; } */
+	struct mpz {
+		int alloc, size;
+		void *d;
+	} z;
+	void (*init)(struct mpz *) = (void (*)(struct mpz *))dlsym(gmp, "__gmpz_init");
+	void (*set_ui)(struct mpz *, unsigned long) = (void (*)(struct mpz *, unsigned long))dlsym(gmp, "__gmpz_set_ui");
+	void (*mul_2exp)(struct mpz *, const struct mpz *, unsigned long) =
+		(void (*)(struct mpz *, const struct mpz *, unsigned long))dlsym(gmp, "__gmpz_mul_2exp");
+	void (*clear)(struct mpz *) = (void (*)(struct mpz *))dlsym(gmp, "__gmpz_clear");
+	ck_assert(init && set_ui && mul_2exp && clear);
+	for (int cycle = 0; cycle < 5; cycle++) {
+		nft_use();
+		wait_unmapped("libnftables.so");
+		ck_assert(mapped("libgmp.so"));
+		init(&z);
+		set_ui(&z, 1);
+		mul_2exp(&z, &z, 10000); /* allocates, then reallocates */
+		mul_2exp(&z, &z, 100000);
+		clear(&z);
+	}
+	dlclose(gmp);
+	wait_unmapped("libgmp.so");
+}
+END_TEST
+
 START_TEST(test_missing_library)
 {
 	static void *slot;
@@ -140,6 +245,8 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_load_unload_cycles);
 	tcase_add_test(tc, test_linger_and_overlap);
+	tcase_add_test(tc, test_nftables_cycles);
+	tcase_add_test(tc, test_nftables_gmp_outlives);
 	tcase_add_test(tc, test_missing_library);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
