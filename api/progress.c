@@ -34,7 +34,7 @@ void api_msg_status(strbuf *sb, const char *id, const char *status)
 	put(sb, o);
 }
 
-char *api_progress_bar(int64_t current, int64_t total)
+char *api_progress_bar(int64_t current, int64_t total, bool with_bar)
 {
 	if (current <= 0 && total <= 0)
 		return xstrdup("");
@@ -45,13 +45,15 @@ char *api_progress_bar(int64_t current, int64_t total)
 	if (pct > 50)
 		pct = 50;
 	strbuf sb = STRBUF_INIT;
-	sb_putc(&sb, '[');
-	for (int i = 0; i < pct; i++)
-		sb_putc(&sb, '=');
-	sb_putc(&sb, '>');
-	for (int i = pct; i < 50; i++)
-		sb_putc(&sb, ' ');
-	sb_puts(&sb, "] ");
+	if (with_bar) {
+		sb_putc(&sb, '[');
+		for (int i = 0; i < pct; i++)
+			sb_putc(&sb, '=');
+		sb_putc(&sb, '>');
+		for (int i = pct; i < 50; i++)
+			sb_putc(&sb, ' ');
+		sb_puts(&sb, "] ");
+	}
 	_cleanup_free_ char *tot = units_human_size((double)total);
 	if (current > total)
 		sb_printf(&sb, "%8s", cur);
@@ -71,7 +73,7 @@ void api_msg_progress(strbuf *sb, const char *id, const char *action, int64_t cu
 	if (total)
 		jset_int(d, "total", total);
 	jset(o, "progressDetail", d);
-	_cleanup_free_ char *bar = api_progress_bar(current, total);
+	_cleanup_free_ char *bar = api_progress_bar(current, total, true);
 	if (*bar)
 		jset_str(o, "progress", bar);
 	if (id && *id)

@@ -7,6 +7,7 @@
 #define ENGINE_API_PROGRESS_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "strbuf.h"
@@ -25,9 +26,10 @@ void api_msg_aux(strbuf *sb, json_object *aux);
 /* {"errorDetail":{"message":m},"error":m}: the stream's last message */
 void api_msg_error(strbuf *sb, const char *message);
 
-/* jsonmessage.JSONProgress.String() as a daemon renders it (no terminal:
- * width 200, so with the bar): "[=====>     ]  1.2MB/3.4MB"; "" when both
- * are 0; only the count when total is unknown. Caller frees. */
-char *api_progress_bar(int64_t current, int64_t total);
+/* jsonmessage.JSONProgress.String(): "[=====>     ]  1.2MB/3.4MB"; "" when
+ * both are 0; only the count when total is unknown. The bar is drawn when
+ * with_bar (the daemon: no terminal, width 200; the CLI: a terminal wider
+ * than 110 columns). Caller frees. */
+char *api_progress_bar(int64_t current, int64_t total, bool with_bar);
 
 #endif

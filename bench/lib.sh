@@ -87,3 +87,8 @@ cleanup() {
 	rm -rf "$BENCH_DIR"
 }
 trap cleanup EXIT INT TERM
+
+# Peak RSS of a process: reset, read (VmHWM); wall clock.
+hwm_reset() { echo 5 >"/proc/$1/clear_refs" 2>/dev/null || true; }
+hwm_kb() { awk '/^VmHWM/{print $2}' "/proc/$1/status"; }
+now() { date +%s.%N; }

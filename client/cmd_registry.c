@@ -46,19 +46,48 @@ static const char *api_tag(const reference *r)
 	return r->digest ? r->digest : r->tag ? r->tag : "latest";
 }
 
-static int pull(cli *c, const char *image, bool all, const char *platform, bool quiet)
+/* The reference pull and push take: -a wants a bare repository; without
+ * it a missing tag is "latest", said as docker says it. NULL with *rc. */
+static reference *transfer_ref(const char *image, bool all, bool quiet, int *rc)
 {
 	_cleanup_err_ err_t *err = NULL;
-	_cleanup_ref_ reference *ref = ref_parse_normalized(image, &err);
-	if (!ref)
-		return local_error("%s", err->msg);
-	if (all && (ref->tag || ref->digest))
-		return local_error("%s", "tag can't be used with --all-tags/-a");
+	reference *ref = ref_parse_normalized(image, &err);
+	if (!ref) {
+		*rc = local_error("%s", err->msg);
+		return NULL;
+	}
+	if (all && (ref->tag || ref->digest)) {
+		ref_free(ref);
+		*rc = local_error("%s", "tag can't be used with --all-tags/-a");
+		return NULL;
+	}
 	if (!all && !ref->tag && !ref->digest) {
 		ref_default_tag(ref);
 		if (!quiet)
 			printf("Using default tag: %s\n", ref->tag);
 	}
+	return ref;
+}
+
+/* POSTs path with the user's credentials for domain (X-Registry-Auth) and
+ * shows the message stream. */
+static int post_with_auth(cli *c, const char *path, const char *domain, bool quiet, err_t **err)
+{
+	_cleanup_free_ char *auth = dcfg_auth_header(domain);
+	_cleanup_free_ char *hdr = xasprintf("X-Registry-Auth: %s", auth);
+	const char *headers[] = {hdr, NULL};
+	httpc_req req = {.method = "POST", .path = path, .body_fd = -1, .headers = headers};
+	cli_msg_opts o = {.quiet = quiet};
+	return cli_message_stream_opts(c, &req, &o, err);
+}
+
+static int pull(cli *c, const char *image, bool all, const char *platform, bool quiet)
+{
+	_cleanup_err_ err_t *err = NULL;
+	int rc = 0;
+	_cleanup_ref_ reference *ref = transfer_ref(image, all, quiet, &rc);
+	if (!ref)
+		return rc;
 	if (cli_negotiate(c, &err) < 0)
 		return cli_report(err);
 	_cleanup_free_ char *fam = ref_familiar_name(ref), *efam = cli_escape(fam);
@@ -76,12 +105,7 @@ static int pull(cli *c, const char *image, bool all, const char *platform, bool 
 		sb_printf(&q, "&platform=%s", ep);
 	}
 	_cleanup_free_ char *path = cli_path(c, "%s", sb_str(&q));
-	_cleanup_free_ char *auth = dcfg_auth_header(ref->domain);
-	_cleanup_free_ char *hdr = xasprintf("X-Registry-Auth: %s", auth);
-	const char *headers[] = {hdr, NULL};
-	httpc_req req = {.method = "POST", .path = path, .body_fd = -1, .headers = headers};
-	cli_msg_opts o = {.quiet = quiet};
-	if (cli_message_stream_opts(c, &req, &o, &err) < 0)
+	if (post_with_auth(c, path, ref->domain, quiet, &err) < 0)
 		return cli_report(err);
 	_cleanup_free_ char *full = all ? ref_name(ref) : ref_string(ref);
 	printf("%s\n", full);
@@ -139,27 +163,16 @@ int cli_pull_image(cli *c, const char *image, err_t **err)
 static int push(cli *c, const char *image, bool all, bool quiet)
 {
 	_cleanup_err_ err_t *err = NULL;
-	_cleanup_ref_ reference *ref = ref_parse_normalized(image, &err);
+	int rc = 0;
+	_cleanup_ref_ reference *ref = transfer_ref(image, all, quiet, &rc);
 	if (!ref)
-		return local_error("%s", err->msg);
-	if (all && (ref->tag || ref->digest))
-		return local_error("%s", "tag can't be used with --all-tags/-a");
-	if (!all && !ref->tag && !ref->digest) {
-		ref_default_tag(ref);
-		if (!quiet)
-			printf("Using default tag: %s\n", ref->tag);
-	}
+		return rc;
 	if (cli_negotiate(c, &err) < 0)
 		return cli_report(err);
 	_cleanup_free_ char *fam = ref_familiar_name(ref);
 	_cleanup_free_ char *et = cli_escape(ref->tag ? ref->tag : "");
 	_cleanup_free_ char *path = cli_path(c, "/images/%s/push?tag=%s", fam, et);
-	_cleanup_free_ char *auth = dcfg_auth_header(ref->domain);
-	_cleanup_free_ char *hdr = xasprintf("X-Registry-Auth: %s", auth);
-	const char *headers[] = {hdr, NULL};
-	httpc_req req = {.method = "POST", .path = path, .body_fd = -1, .headers = headers};
-	cli_msg_opts o = {.quiet = quiet};
-	if (cli_message_stream_opts(c, &req, &o, &err) < 0)
+	if (post_with_auth(c, path, ref->domain, quiet, &err) < 0)
 		return cli_report(err);
 	if (quiet) {
 		_cleanup_free_ char *full = ref_string(ref);

@@ -16,6 +16,7 @@
 #include "cleanup.h"
 #include "containers_cli.h"
 #include "jsonutil.h"
+#include "progress.h"
 #include "strbuf.h"
 #include "units.h"
 #include "xalloc.h"
@@ -55,31 +56,7 @@ static size_t line_of(progress *p, const char *id, bool *fresh)
 /* jsonmessage.JSONProgress.String() */
 static char *bar_text(progress *p, json_object *d)
 {
-	int64_t cur = jget_int(d, "current", 0), total = jget_int(d, "total", 0);
-	if (cur <= 0 && total <= 0)
-		return xstrdup("");
-	_cleanup_free_ char *c = units_human_size((double)cur);
-	if (total <= 0)
-		return xasprintf("%8s", c);
-	int pct = (int)((double)cur / (double)total * 100) / 2;
-	if (pct > 50)
-		pct = 50;
-	strbuf sb = STRBUF_INIT;
-	if (p->width > 110) {
-		sb_putc(&sb, '[');
-		for (int i = 0; i < pct; i++)
-			sb_putc(&sb, '=');
-		sb_putc(&sb, '>');
-		for (int i = pct; i < 50; i++)
-			sb_putc(&sb, ' ');
-		sb_puts(&sb, "] ");
-	}
-	_cleanup_free_ char *t = units_human_size((double)total);
-	if (cur > total)
-		sb_printf(&sb, "%8s", c);
-	else
-		sb_printf(&sb, "%8s/%s", c, t);
-	return sb_steal(&sb);
+	return api_progress_bar(jget_int(d, "current", 0), jget_int(d, "total", 0), p->width > 110);
 }
 
 /* jsonmessage.JSONMessage.Display() */

@@ -224,3 +224,23 @@ long long fs_tree_size(const char *path)
 		return 0;
 	return tree_size_at(fd, st.st_dev);
 }
+
+char *fs_helper_path(const char *name, const char *libexec_dir)
+{
+	static const char *const ups[] = {"", "/..", "/../daemon", "/../../daemon"};
+	static const char *const subs[] = {"", "/shim", "/runtime", "/network", "/fetch"};
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
+	if (slash) {
+		*slash = '\0';
+		for (size_t u = 0; u < sizeof(ups) / sizeof(ups[0]); u++)
+			for (size_t s = 0; s < sizeof(subs) / sizeof(subs[0]); s++) {
+				char *p = xasprintf("%s%s%s/%s", self, ups[u], subs[s], name);
+				if (access(p, X_OK) == 0)
+					return p;
+				free(p);
+			}
+	}
+	return xasprintf("%s/%s", libexec_dir, name);
+}

@@ -24,5 +24,9 @@ char *fs_path_join(const char *a, const char *b);
 /* Disk use of a tree in bytes (st_blocks based, hard links counted once per tree walk). */
 long long fs_tree_size(const char *path);
 int fs_exists(const char *path);
+/* One of our helper programs (engine-shim, engine-init, engine-proxy,
+ * engine-fetch...): next to the running binary or in the build tree's
+ * daemon/{shim,runtime,network,fetch} around it, else libexec_dir/name. */
+char *fs_helper_path(const char *name, const char *libexec_dir);
 
 #endif

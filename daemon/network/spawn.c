@@ -122,21 +122,5 @@ int pidfile_alive(const char *path, const char *name)
 
 char *helper_path(const char *name)
 {
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			static const char *const dirs[] = {"", "/network", "/../network"};
-			for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-				char *p = xasprintf("%s%s/%s", self, dirs[i], name);
-				if (access(p, X_OK) == 0)
-					return p;
-				free(p);
-			}
-		}
-	}
-	return xasprintf("%s/%s", ENGINE_LIBEXECDIR, name);
+	return fs_helper_path(name, ENGINE_LIBEXECDIR);
 }

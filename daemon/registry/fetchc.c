@@ -17,6 +17,7 @@
 
 #include "base64.h"
 #include "cleanup.h"
+#include "fsutil.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "xalloc.h"
@@ -196,23 +197,7 @@ static char *helper_path(void)
 	const char *env = getenv("ENGINE_FETCH_BIN");
 	if (env && *env)
 		return xstrdup(env);
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			static const char *const dirs[] = {"", "/fetch", "/../daemon/fetch", "/../../daemon/fetch"};
-			for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-				char *p = xasprintf("%s%s/engine-fetch", self, dirs[i]);
-				if (access(p, X_OK) == 0)
-					return p;
-				free(p);
-			}
-		}
-	}
-	return xstrdup(ENGINE_LIBEXECDIR "/engine-fetch");
+	return fs_helper_path("engine-fetch", ENGINE_LIBEXECDIR);
 }
 
 fx *fx_start(err_t **err)
