@@ -2,6 +2,7 @@
 #include "jsonutil.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -182,4 +183,12 @@ char **jarr_to_strv(json_object *arr, const char *what, err_t **err)
 const char *jdump(json_object *o)
 {
 	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+json_object *jclone(json_object *o)
+{
+	json_object *copy = NULL;
+	if (o && json_object_deep_copy(o, &copy, NULL) != 0)
+		abort(); /* only on allocation failure */
+	return copy;
 }

@@ -44,6 +44,12 @@ json_object *jstrv(char *const *v);
 /* NULL-terminated copy of an array of strings; non-strings fail with ERR_INVALID. */
 char **jarr_to_strv(json_object *arr, const char *what, err_t **err);
 
+/* A deep copy (NULL -> NULL). json-c's reference counts are not atomic
+ * (Debian builds it without ENABLE_THREADING): an object other threads may
+ * hold (records, the daemon's config, events) is never shared with
+ * json_object_get, whose later json_object_put would race; it is copied. */
+json_object *jclone(json_object *o);
+
 /* Compact serialisation, no escaping of '/'. Owned by o. */
 const char *jdump(json_object *o);
 

@@ -68,7 +68,7 @@ engine_config *config_dup(const engine_config *c)
 	d->detach_keys = dup_or_null(c->detach_keys);
 	d->bip = dup_or_null(c->bip);
 	d->cgroup_parent = dup_or_null(c->cgroup_parent);
-	d->file = c->file ? json_object_get(c->file) : NULL;
+	d->file = c->file ? jclone(c->file) : NULL;
 	return d;
 }
 

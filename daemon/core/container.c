@@ -133,9 +133,9 @@ int container_save(const container *c, err_t **err)
 	jset_str(o, "Image", c->image_id);
 	jset_str(o, "Path", c->path);
 	jset(o, "Args", jstrv(c->args));
-	jset(o, "Config", json_object_get(c->config));
-	jset(o, "HostConfig", json_object_get(c->host_config));
-	jset(o, "Networks", c->networks ? json_object_get(c->networks) : NULL);
+	jset(o, "Config", jclone(c->config));
+	jset(o, "HostConfig", jclone(c->host_config));
+	jset(o, "Networks", c->networks ? jclone(c->networks) : NULL);
 	jset_str(o, "LogPath", c->log_path);
 	jset_int(o, "RestartCount", c->restart_count);
 	jset(o, "State", state_json(c));

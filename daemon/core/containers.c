@@ -147,7 +147,7 @@ void ctr_event(ctr_table *t, container *c, const char *action, json_object *extr
 {
 	json_object *a = json_object_new_object();
 	json_object_object_foreach(jobj_or_empty(jget_obj(c->config, "Labels")), k, v)
-		jset(a, k, json_object_get(v));
+		jset(a, k, jclone(v));
 	jset_str(a, "image", jget_str(c->config, "Image"));
 	jset_str(a, "name", container_short_name(c));
 	if (extra) {

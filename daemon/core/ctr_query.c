@@ -139,7 +139,7 @@ static json_object *network_settings(ctr_table *t, const container *c)
 	jset_int(n, "IPPrefixLen", 0);
 	jset_str(n, "IPv6Gateway", "");
 	jset_str(n, "MacAddress", "");
-	jset(n, "Networks", c->networks ? json_object_get(c->networks) : json_object_new_object());
+	jset(n, "Networks", c->networks ? jclone(c->networks) : json_object_new_object());
 	ctr_net_settings(t, c, n);
 	return n;
 }
@@ -180,7 +180,7 @@ static json_object *inspect_locked(ctr_table *t, container *c, bool size)
 	jset_str(o, "ProcessLabel", "");
 	jset_str(o, "AppArmorProfile", "");
 	jset(o, "ExecIDs", ctr_exec_ids(t, c));
-	jset(o, "HostConfig", json_object_get(c->host_config));
+	jset(o, "HostConfig", jclone(c->host_config));
 	jset(o, "GraphDriver", graph_driver(t, c));
 	if (size) {
 		int64_t rw = upper_size(c);
@@ -188,7 +188,7 @@ static json_object *inspect_locked(ctr_table *t, container *c, bool size)
 		jset_int(o, "SizeRootFs", rw + image_size(t, c));
 	}
 	jset(o, "Mounts", mounts_json(c));
-	jset(o, "Config", json_object_get(c->config));
+	jset(o, "Config", jclone(c->config));
 	jset(o, "NetworkSettings", network_settings(t, c));
 	return o;
 }
@@ -235,7 +235,7 @@ static json_object *summary_locked(ctr_table *t, container *c, bool size)
 		jset_int(o, "SizeRootFs", rw + image_size(t, c));
 	}
 	json_object *labels = jget_obj(c->config, "Labels");
-	jset(o, "Labels", labels ? json_object_get(labels) : json_object_new_object());
+	jset(o, "Labels", labels ? jclone(labels) : json_object_new_object());
 	jset_str(o, "State", cstate_name(c->state));
 	_cleanup_free_ char *status = container_status_text(c, now_ns());
 	jset_str(o, "Status", status);
@@ -243,7 +243,7 @@ static json_object *summary_locked(ctr_table *t, container *c, bool size)
 	jset_str(hc, "NetworkMode", jget_str(c->host_config, "NetworkMode"));
 	jset(o, "HostConfig", hc);
 	json_object *ns = json_object_new_object();
-	jset(ns, "Networks", c->networks ? json_object_get(c->networks) : json_object_new_object());
+	jset(ns, "Networks", c->networks ? jclone(c->networks) : json_object_new_object());
 	jset(o, "NetworkSettings", ns);
 	jset(o, "Mounts", mounts_json(c));
 	return o;

@@ -103,7 +103,7 @@ static char *render_line(const event *e)
 	jset_str(o, "Action", e->action);
 	json_object *actor = json_object_new_object();
 	jset_str(actor, "ID", e->actor_id);
-	jset(actor, "Attributes", json_object_get(e->attrs));
+	jset(actor, "Attributes", jclone(e->attrs));
 	jset(o, "Actor", actor);
 	jset_str(o, "scope", e->scope);
 	jset_int(o, "time", e->time_nano / 1000000000);

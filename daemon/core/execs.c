@@ -176,7 +176,7 @@ static json_object *normalize(json_object *body, err_t **err)
 		jset_bool(o, bools[i], jget_bool(body, bools[i], false));
 	jset_str(o, "DetachKeys", jget_str(body, "DetachKeys"));
 	json_object *cs = jget_arr(body, "ConsoleSize");
-	jset(o, "ConsoleSize", cs && json_object_array_length(cs) == 2 ? json_object_get(cs) : NULL);
+	jset(o, "ConsoleSize", cs && json_object_array_length(cs) == 2 ? jclone(cs) : NULL);
 	return o;
 }
 
@@ -255,16 +255,16 @@ static int write_exec_file(ctr_exec *e, json_object *console_size, err_t **err)
 {
 	json_object *cfg = e->config;
 	_cleanup_json_ json_object *f = json_object_new_object();
-	jset(f, "args", json_object_get(jget_arr(cfg, "Cmd")));
-	jset(f, "env", json_object_get(jget_arr(cfg, "Env")));
+	jset(f, "args", jclone(jget_arr(cfg, "Cmd")));
+	jset(f, "env", jclone(jget_arr(cfg, "Env")));
 	jset_str(f, "cwd", jget_str(cfg, "WorkingDir"));
 	jset_str(f, "user", jget_str(cfg, "User"));
 	jset_bool(f, "terminal", jget_bool(cfg, "Tty", false));
 	jset_bool(f, "privileged", jget_bool(cfg, "Privileged", false));
 	json_object *cs = console_size ? console_size : jget_arr(cfg, "ConsoleSize");
 	if (cs)
-		jset(f, "console_size", json_object_get(cs));
-	jset(f, "config", json_object_get(cfg));
+		jset(f, "console_size", jclone(cs));
+	jset(f, "config", jclone(cfg));
 	_cleanup_free_ char *name = xasprintf("exec-%s.json", e->id);
 	_cleanup_free_ char *text = xasprintf("%s\n", jdump(f));
 	return shim_write_file(e->c->state_dir, name, text, err);

@@ -49,7 +49,7 @@ static void view(const container *c, net_ctr *v)
 	v->name = c->name ? container_short_name(c) : "";
 	v->config = c->config;
 	v->host_config = c->host_config;
-	v->networks = c->networks ? json_object_get(c->networks) : NULL;
+	v->networks = c->networks ? jclone(c->networks) : NULL;
 	v->dir = c->dir;
 }
 

@@ -100,11 +100,11 @@ static json_object *volume_json(vol_table *t, const char *name, json_object *rec
 	jset_str(v, "CreatedAt", jget_str(rec, "CreatedAt"));
 	jset_str(v, "Driver", "local");
 	json_object *labels = jget_obj(rec, "Labels");
-	jset(v, "Labels", labels ? json_object_get(labels) : json_object_new_object());
+	jset(v, "Labels", labels ? jclone(labels) : json_object_new_object());
 	jset_str(v, "Mountpoint", data);
 	jset_str(v, "Name", name);
 	json_object *opts = jget_obj(rec, "Options");
-	jset(v, "Options", opts ? json_object_get(opts) : NULL);
+	jset(v, "Options", opts ? jclone(opts) : NULL);
 	jset_str(v, "Scope", "local");
 	return v;
 }
@@ -138,7 +138,7 @@ static int write_new(vol_table *t, const char *name, json_object *labels, bool a
 	_cleanup_json_ json_object *rec = json_object_new_object();
 	_cleanup_free_ char *created = created_now();
 	jset_str(rec, "CreatedAt", created);
-	jset(rec, "Labels", labels ? json_object_get(labels) : json_object_new_object());
+	jset(rec, "Labels", labels ? jclone(labels) : json_object_new_object());
 	jset_bool(rec, "Anonymous", anonymous);
 	_cleanup_free_ char *path = fs_path_join(tmp, "volume.json");
 	const char *text = jdump(rec);

@@ -324,7 +324,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 #ifdef ENGINE_SANITIZED
 #define CONN_POOL_SIZE ((size_t)32 * 1024)
 #else
-#define CONN_POOL_SIZE ((size_t)256 * 1024)
+#define CONN_POOL_SIZE ((size_t)64 * 1024)
 #endif
 
 http_server *http_server_start(struct engine *eng, const int *fds, size_t nfds, err_t **err)

@@ -23,7 +23,7 @@ static void copy_typed(json_object *dst, json_object *src, const char *key, json
 {
 	json_object *v = jget(src, key);
 	if (v && json_object_is_type(v, t)) {
-		jset(dst, key, json_object_get(v));
+		jset(dst, key, jclone(v));
 		if (dflt)
 			json_object_put(dflt);
 	} else {
@@ -45,7 +45,7 @@ static void copy_omitempty(json_object *dst, json_object *src, const char *key)
 		return;
 	if (json_object_is_type(v, json_type_array) && !json_object_array_length(v))
 		return;
-	jset(dst, key, json_object_get(v));
+	jset(dst, key, jclone(v));
 }
 
 static void copy_str(json_object *dst, json_object *src, const char *key)

@@ -100,7 +100,7 @@ static json_object *summary_json(img_store *s, const img_rec *r, json_object *ta
 	jset_int(o, "Containers", -1);
 	jset_int(o, "Created", r->created.set ? r->created.sec : 0);
 	jset_str(o, "Id", r->id);
-	jset(o, "Labels", labels ? json_object_get(labels) : NULL);
+	jset(o, "Labels", labels ? jclone(labels) : NULL);
 	jset_str(o, "ParentId", r->parent);
 	jset(o, "RepoDigests", digests);
 	jset(o, "RepoTags", tags);

@@ -13,7 +13,7 @@ static json_object *map_copy(json_object *m)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_foreach(jobj_or_empty(m), k, v)
-		jset(o, k, json_object_get(v));
+		jset(o, k, jclone(v));
 	return o;
 }
 

@@ -115,7 +115,7 @@ static json_object *ipam_json(const network *n)
 {
 	json_object *ipam = json_object_new_object();
 	jset_str(ipam, "Driver", "default");
-	jset(ipam, "Options", n->ipam_options ? json_object_get(n->ipam_options) : NULL);
+	jset(ipam, "Options", n->ipam_options ? jclone(n->ipam_options) : NULL);
 	json_object *cfgs = json_object_new_array();
 	if (n->has_pool) {
 		json_object *c = json_object_new_object();
@@ -152,8 +152,8 @@ static json_object *public_json(const network *n)
 	jset_str(cf, "Network", "");
 	jset(o, "ConfigFrom", cf);
 	jset_bool(o, "ConfigOnly", false);
-	jset(o, "Options", json_object_get(n->options));
-	jset(o, "Labels", json_object_get(n->labels));
+	jset(o, "Options", jclone(n->options));
+	jset(o, "Labels", jclone(n->labels));
 	return o;
 }
 

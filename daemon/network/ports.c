@@ -25,7 +25,7 @@ json_object *ports_wanted(const net_ctr *c)
 	json_object *out = json_object_new_object();
 	json_object_object_foreach(jobj_or_empty(jget_obj(c->host_config, "PortBindings")), k, v) {
 		if (json_object_is_type(v, json_type_array))
-			jset(out, k, json_object_get(v));
+			jset(out, k, jclone(v));
 	}
 	if (!jget_bool(c->host_config, "PublishAllPorts", false))
 		return out;

@@ -31,7 +31,7 @@ bool host_ipv6(void)
 
 static json_object *copy_or_null(json_object *o)
 {
-	return o && !json_object_is_type(o, json_type_null) ? json_object_get(o) : NULL;
+	return o && !json_object_is_type(o, json_type_null) ? jclone(o) : NULL;
 }
 
 const char *settings_user_mac(json_object *epcfg)
