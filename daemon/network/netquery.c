@@ -39,11 +39,10 @@ static json_object *network_api_json(const network *n, bool with_containers)
 {
 	json_object *o = network_to_json(n);
 	json_object_object_del(o, "Engine");
-	json_object *opts = jget(o, "Options");
+	/* taken before the deletes, which would free them */
+	json_object *opts = json_object_get(jget(o, "Options"));
+	json_object *labels = json_object_get(jget(o, "Labels"));
 	json_object_object_del(o, "Options");
-	json_object *labels = jget(o, "Labels");
-	json_object_get(opts);
-	json_object_get(labels);
 	json_object_object_del(o, "Labels");
 	jset(o, "Containers", with_containers ? containers_json(n) : json_object_new_object());
 	jset(o, "Options", opts);
