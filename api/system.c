@@ -4,6 +4,7 @@
 #include "system.h"
 
 #include "jsonutil.h"
+#include "jsonw.h"
 #include "version.h"
 
 json_object *api_version_render(const api_version_info *v)
@@ -42,146 +43,6 @@ json_object *api_version_render(const api_version_info *v)
 	return o;
 }
 
-static json_object *pair(const char *a, const char *b)
-{
-	json_object *p = json_object_new_array();
-	json_object_array_add(p, jstr(a));
-	json_object_array_add(p, jstr(b));
-	return p;
-}
-
-static json_object *driver_status(const api_info *i)
-{
-	json_object *ds = json_object_new_array();
-	json_object_array_add(ds, pair("Backing Filesystem", i->backing_fs));
-	json_object_array_add(ds, pair("Supports d_type", "true"));
-	json_object_array_add(ds, pair("Using metacopy", "false"));
-	json_object_array_add(ds, pair("Native Overlay Diff", "true"));
-	json_object_array_add(ds, pair("userxattr", "false"));
-	return ds;
-}
-
-static json_object *plugins(void)
-{
-	static char *volume[] = {"local", NULL};
-	static char *network[] = {"bridge", "host", "none", NULL};
-	static char *log[] = {"json-file", "none", NULL};
-	json_object *p = json_object_new_object();
-	jset(p, "Volume", jstrv(volume));
-	jset(p, "Network", jstrv(network));
-	jset(p, "Authorization", NULL);
-	jset(p, "Log", jstrv(log));
-	return p;
-}
-
-static json_object *registry_config(const api_info *i)
-{
-	json_object *rc = json_object_new_object();
-	json_object *cidrs = jstrv(i->insecure_registries);
-	json_object_array_add(cidrs, jstr("127.0.0.0/8"));
-	jset(rc, "AllowNondistributableArtifactsCIDRs", NULL);
-	jset(rc, "AllowNondistributableArtifactsHostnames", NULL);
-	jset(rc, "InsecureRegistryCIDRs", cidrs);
-	json_object *hub = json_object_new_object();
-	jset_str(hub, "Name", "docker.io");
-	jset(hub, "Mirrors", jstrv(i->mirrors));
-	jset_bool(hub, "Secure", true);
-	jset_bool(hub, "Official", true);
-	json_object *idx = json_object_new_object();
-	jset(idx, "docker.io", hub);
-	jset(rc, "IndexConfigs", idx);
-	jset(rc, "Mirrors", jstrv(i->mirrors));
-	return rc;
-}
-
-static json_object *swarm_inactive(void)
-{
-	json_object *s = json_object_new_object();
-	jset_str(s, "NodeID", "");
-	jset_str(s, "NodeAddr", "");
-	jset_str(s, "LocalNodeState", "inactive");
-	jset_bool(s, "ControlAvailable", false);
-	jset_str(s, "Error", "");
-	jset(s, "RemoteManagers", NULL);
-	return s;
-}
-
-static json_object *commit(const char *id)
-{
-	json_object *c = json_object_new_object();
-	jset_str(c, "ID", id);
-	jset_str(c, "Expected", id);
-	return c;
-}
-
-json_object *api_info_render(const api_info *i)
-{
-	json_object *o = json_object_new_object();
-	jset_str(o, "ID", i->id);
-	jset_int(o, "Containers", i->containers);
-	jset_int(o, "ContainersRunning", i->running);
-	jset_int(o, "ContainersPaused", i->paused);
-	jset_int(o, "ContainersStopped", i->stopped);
-	jset_int(o, "Images", i->images);
-	jset_str(o, "Driver", i->driver);
-	jset(o, "DriverStatus", driver_status(i));
-	jset(o, "Plugins", plugins());
-	jset_bool(o, "MemoryLimit", i->memory_limit);
-	jset_bool(o, "SwapLimit", i->swap_limit);
-	jset_bool(o, "CpuCfsPeriod", i->cpu_cfs_period);
-	jset_bool(o, "CpuCfsQuota", i->cpu_cfs_quota);
-	jset_bool(o, "CPUShares", i->cpu_shares);
-	jset_bool(o, "CPUSet", i->cpu_set);
-	jset_bool(o, "PidsLimit", i->pids_limit);
-	jset_bool(o, "IPv4Forwarding", i->ipv4_forwarding);
-	jset_bool(o, "BridgeNfIptables", i->bridge_nf_iptables);
-	jset_bool(o, "BridgeNfIp6tables", i->bridge_nf_ip6tables);
-	jset_bool(o, "Debug", i->debug);
-	jset_int(o, "NFd", i->nfd);
-	jset_bool(o, "OomKillDisable", i->oom_kill_disable);
-	jset_int(o, "NGoroutines", i->nthreads);
-	jset_str(o, "SystemTime", i->system_time);
-	jset_str(o, "LoggingDriver", i->logging_driver);
-	jset_str(o, "CgroupDriver", i->cgroup_driver);
-	jset_str(o, "CgroupVersion", i->cgroup_version);
-	jset_int(o, "NEventsListener", i->nevents_listeners);
-	jset_str(o, "KernelVersion", i->kernel);
-	jset_str(o, "OperatingSystem", i->os_name);
-	jset_str(o, "OSVersion", i->os_version);
-	jset_str(o, "OSType", i->os_type);
-	jset_str(o, "Architecture", i->arch);
-	jset_str(o, "IndexServerAddress", "https://index.docker.io/v1/");
-	jset(o, "RegistryConfig", registry_config(i));
-	jset_int(o, "NCPU", i->ncpu);
-	jset_int(o, "MemTotal", i->mem_total);
-	jset(o, "GenericResources", NULL);
-	jset_str(o, "DockerRootDir", i->root_dir);
-	jset_str(o, "HttpProxy", i->http_proxy);
-	jset_str(o, "HttpsProxy", i->https_proxy);
-	jset_str(o, "NoProxy", i->no_proxy);
-	jset_str(o, "Name", i->name);
-	jset(o, "Labels", jstrv(i->labels));
-	jset_bool(o, "ExperimentalBuild", false);
-	jset_str(o, "ServerVersion", i->server_version);
-	json_object *rt = json_object_new_object();
-	json_object *shim = json_object_new_object();
-	jset_str(shim, "path", "engine-shim");
-	jset(rt, "engine", shim);
-	jset(o, "Runtimes", rt);
-	jset_str(o, "DefaultRuntime", "engine");
-	jset(o, "Swarm", swarm_inactive());
-	jset_bool(o, "LiveRestoreEnabled", i->live_restore);
-	jset_str(o, "Isolation", "");
-	jset_str(o, "InitBinary", "engine-init");
-	jset(o, "ContainerdCommit", commit(""));
-	jset(o, "RuncCommit", commit(""));
-	jset(o, "InitCommit", commit(""));
-	jset(o, "SecurityOptions", jstrv(i->security_options));
-	jset(o, "CDISpecDirs", json_object_new_array());
-	jset(o, "Warnings", jstrv(i->warnings));
-	return o;
-}
-
 static json_object *or_empty(json_object *a)
 {
 	return a ? a : json_object_new_array();
@@ -197,4 +58,165 @@ json_object *api_df_render(int64_t layers_size, json_object *images, json_object
 	jset(o, "Volumes", or_empty(volumes));
 	jset(o, "BuildCache", or_empty(build_cache));
 	return o;
+}
+
+/* ---- GET /info, written straight as text (jsonw.h) ---- */
+
+static void info_driver_status(jsonw *w, const api_info *i)
+{
+	static const char *const fixed[][2] = {
+		{"Supports d_type", "true"}, {"Using metacopy", "false"},
+		{"Native Overlay Diff", "true"}, {"userxattr", "false"},
+	};
+	jw_arr(w, "DriverStatus");
+	jw_arr(w, NULL);
+	jw_str(w, NULL, "Backing Filesystem");
+	jw_str(w, NULL, i->backing_fs);
+	jw_arr_end(w);
+	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++) {
+		jw_arr(w, NULL);
+		jw_str(w, NULL, fixed[k][0]);
+		jw_str(w, NULL, fixed[k][1]);
+		jw_arr_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void info_plugins(jsonw *w)
+{
+	static char *volume[] = {"local", NULL};
+	static char *network[] = {"bridge", "host", "none", NULL};
+	static char *log[] = {"json-file", "none", NULL};
+	jw_obj(w, "Plugins");
+	jw_strv(w, "Volume", volume);
+	jw_strv(w, "Network", network);
+	jw_null(w, "Authorization");
+	jw_strv(w, "Log", log);
+	jw_obj_end(w);
+}
+
+static void info_registry_config(jsonw *w, const api_info *i)
+{
+	jw_obj(w, "RegistryConfig");
+	jw_null(w, "AllowNondistributableArtifactsCIDRs");
+	jw_null(w, "AllowNondistributableArtifactsHostnames");
+	jw_arr(w, "InsecureRegistryCIDRs");
+	for (char **r = i->insecure_registries; r && *r; r++)
+		jw_str(w, NULL, *r);
+	jw_str(w, NULL, "127.0.0.0/8");
+	jw_arr_end(w);
+	jw_obj(w, "IndexConfigs");
+	jw_obj(w, "docker.io");
+	jw_str(w, "Name", "docker.io");
+	jw_strv(w, "Mirrors", i->mirrors);
+	jw_bool(w, "Secure", true);
+	jw_bool(w, "Official", true);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_strv(w, "Mirrors", i->mirrors);
+	jw_obj_end(w);
+}
+
+static void info_swarm(jsonw *w)
+{
+	jw_obj(w, "Swarm");
+	jw_str(w, "NodeID", "");
+	jw_str(w, "NodeAddr", "");
+	jw_str(w, "LocalNodeState", "inactive");
+	jw_bool(w, "ControlAvailable", false);
+	jw_str(w, "Error", "");
+	jw_null(w, "RemoteManagers");
+	jw_obj_end(w);
+}
+
+static void info_commit(jsonw *w, const char *key)
+{
+	jw_obj(w, key);
+	jw_str(w, "ID", "");
+	jw_str(w, "Expected", "");
+	jw_obj_end(w);
+}
+
+static void info_counts_and_caps(jsonw *w, const api_info *i)
+{
+	jw_int(w, "Containers", i->containers);
+	jw_int(w, "ContainersRunning", i->running);
+	jw_int(w, "ContainersPaused", i->paused);
+	jw_int(w, "ContainersStopped", i->stopped);
+	jw_int(w, "Images", i->images);
+	jw_str(w, "Driver", i->driver);
+	info_driver_status(w, i);
+	info_plugins(w);
+	jw_bool(w, "MemoryLimit", i->memory_limit);
+	jw_bool(w, "SwapLimit", i->swap_limit);
+	jw_bool(w, "CpuCfsPeriod", i->cpu_cfs_period);
+	jw_bool(w, "CpuCfsQuota", i->cpu_cfs_quota);
+	jw_bool(w, "CPUShares", i->cpu_shares);
+	jw_bool(w, "CPUSet", i->cpu_set);
+	jw_bool(w, "PidsLimit", i->pids_limit);
+	jw_bool(w, "IPv4Forwarding", i->ipv4_forwarding);
+	jw_bool(w, "BridgeNfIptables", i->bridge_nf_iptables);
+	jw_bool(w, "BridgeNfIp6tables", i->bridge_nf_ip6tables);
+	jw_bool(w, "Debug", i->debug);
+	jw_int(w, "NFd", i->nfd);
+	jw_bool(w, "OomKillDisable", i->oom_kill_disable);
+	jw_int(w, "NGoroutines", i->nthreads);
+}
+
+static void info_host(jsonw *w, const api_info *i)
+{
+	jw_str(w, "SystemTime", i->system_time);
+	jw_str(w, "LoggingDriver", i->logging_driver);
+	jw_str(w, "CgroupDriver", i->cgroup_driver);
+	jw_str(w, "CgroupVersion", i->cgroup_version);
+	jw_int(w, "NEventsListener", i->nevents_listeners);
+	jw_str(w, "KernelVersion", i->kernel);
+	jw_str(w, "OperatingSystem", i->os_name);
+	jw_str(w, "OSVersion", i->os_version);
+	jw_str(w, "OSType", i->os_type);
+	jw_str(w, "Architecture", i->arch);
+	jw_str(w, "IndexServerAddress", "https://index.docker.io/v1/");
+	info_registry_config(w, i);
+	jw_int(w, "NCPU", i->ncpu);
+	jw_int(w, "MemTotal", i->mem_total);
+	jw_null(w, "GenericResources");
+	jw_str(w, "DockerRootDir", i->root_dir);
+	jw_str(w, "HttpProxy", i->http_proxy);
+	jw_str(w, "HttpsProxy", i->https_proxy);
+	jw_str(w, "NoProxy", i->no_proxy);
+	jw_str(w, "Name", i->name);
+	jw_strv(w, "Labels", i->labels);
+}
+
+char *api_info_text(const api_info *i)
+{
+	strbuf sb = STRBUF_INIT;
+	jsonw w;
+	jw_init(&w, &sb);
+	jw_obj(&w, NULL);
+	jw_str(&w, "ID", i->id);
+	info_counts_and_caps(&w, i);
+	info_host(&w, i);
+	jw_bool(&w, "ExperimentalBuild", false);
+	jw_str(&w, "ServerVersion", i->server_version);
+	jw_obj(&w, "Runtimes");
+	jw_obj(&w, "engine");
+	jw_str(&w, "path", "engine-shim");
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	jw_str(&w, "DefaultRuntime", "engine");
+	info_swarm(&w);
+	jw_bool(&w, "LiveRestoreEnabled", i->live_restore);
+	jw_str(&w, "Isolation", "");
+	jw_str(&w, "InitBinary", "engine-init");
+	info_commit(&w, "ContainerdCommit");
+	info_commit(&w, "RuncCommit");
+	info_commit(&w, "InitCommit");
+	jw_strv(&w, "SecurityOptions", i->security_options);
+	jw_arr(&w, "CDISpecDirs");
+	jw_arr_end(&w);
+	jw_strv(&w, "Warnings", i->warnings);
+	jw_obj_end(&w);
+	sb_putc(&sb, '\n');
+	return sb_steal(&sb);
 }

@@ -38,7 +38,9 @@ typedef struct api_info {
 	const char *http_proxy, *https_proxy, *no_proxy;
 } api_info;
 
-json_object *api_info_render(const api_info *i);
+/* GET /info as JSON text (with its final newline), written without a json-c
+ * tree: /info is asked often (docker CLI, compose). Caller frees. */
+char *api_info_text(const api_info *i);
 
 /* Takes the arrays (NULL: an empty array). */
 json_object *api_df_render(int64_t layers_size, json_object *images, json_object *containers,

@@ -75,6 +75,18 @@ static const char *backing_fs(const char *root)
 	}
 }
 
+/* The data root's filesystem does not change under a running daemon. */
+static const char *backing_fs_once(const char *root)
+{
+	static const char *_Atomic known;
+	const char *v = known;
+	if (!v) {
+		v = backing_fs(root);
+		known = v;
+	}
+	return v;
+}
+
 /* RFC 3339 with nanoseconds in local time, as Go's time.Now().Format(RFC3339Nano). */
 static void now_rfc3339_local(char *out, size_t n)
 {
@@ -184,7 +196,7 @@ static const char *env_or_empty(const char *a, const char *b)
 	return v ? v : "";
 }
 
-json_object *system_info_json(engine *e)
+char *system_info_text(engine *e)
 {
 	sysinfo_facts f;
 	sysinfo_read(&f);
@@ -202,7 +214,7 @@ json_object *system_info_json(engine *e)
 		.images = e->images ? (int64_t)img_count(e->images) : 0,
 		.server_version = ENGINE_VERSION,
 		.driver = "overlay2",
-		.backing_fs = backing_fs(e->data_root),
+		.backing_fs = backing_fs_once(e->data_root),
 		.ipv4_forwarding = lf.ipv4_forwarding,
 		.bridge_nf_iptables = lf.nf_iptables,
 		.bridge_nf_ip6tables = lf.nf_ip6tables,
@@ -234,9 +246,9 @@ json_object *system_info_json(engine *e)
 	if (e->containers)
 		ctr_counts(e->containers, &i.containers, &i.running, &i.paused, &i.stopped);
 	cgroup_caps(&i, f.cgroup_version);
-	json_object *o = api_info_render(&i);
+	char *text = api_info_text(&i);
 	config_free(cfg);
-	return o;
+	return text;
 }
 
 json_object *system_df_json(engine *e, const char **types, err_t **err)

@@ -10,7 +10,8 @@
 #include "err.h"
 
 json_object *system_version_json(engine *e);
-json_object *system_info_json(engine *e);
+/* GET /info as JSON text (with its newline); caller frees. */
+char *system_info_text(engine *e);
 /* types: NULL-terminated list of "container", "image", "volume", "build-cache"; empty = all. */
 json_object *system_df_json(engine *e, const char **types, err_t **err);
 

@@ -28,7 +28,7 @@ int h_version(http_req *req)
 
 int h_info(http_req *req)
 {
-	return http_reply_json(req, 200, system_info_json(req->eng));
+	return http_reply_json_text(req, 200, system_info_text(req->eng));
 }
 
 int h_system_df(http_req *req)

@@ -71,6 +71,8 @@ bool http_client_gone(http_req *req);
 /* Answers. Each returns 0 so a handler can `return http_reply_json(...)`. */
 int http_reply_json(http_req *req, int status, json_object *body); /* takes body */
 int http_reply_text(http_req *req, int status, const char *content_type, const char *text);
+/* A JSON answer already written as text; takes text. */
+int http_reply_json_text(http_req *req, int status, char *text);
 int http_reply_empty(http_req *req, int status);
 int http_reply_error(http_req *req, const err_t *err);
 int http_reply_errorf(http_req *req, int status, const char *fmt, ...)

@@ -49,6 +49,14 @@ int http_reply_json(http_req *req, int status, json_object *body)
 	return 0;
 }
 
+int http_reply_json_text(http_req *req, int status, char *text)
+{
+	http_resp *r = resp_begin(req, RESP_BUFFER, status, "application/json");
+	r->body = text;
+	r->body_len = strlen(text);
+	return 0;
+}
+
 int http_reply_text(http_req *req, int status, const char *content_type, const char *text)
 {
 	http_resp *r = resp_begin(req, RESP_BUFFER, status, content_type);

@@ -11,6 +11,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "jsonutil.h"
+#include "jsonw.h"
 #include "sha256.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -194,6 +195,40 @@ START_TEST(test_fs_atomic_and_rm)
 }
 END_TEST
 
+START_TEST(test_jsonw_writes_what_json_c_reads)
+{
+	strbuf sb = STRBUF_INIT;
+	jsonw w;
+	jw_init(&w, &sb);
+	char *tags[] = {"a", "<b>&\"c\"", NULL};
+	jw_obj(&w, NULL);
+	jw_str(&w, "s", "x\ny");
+	jw_str(&w, "nul", NULL);
+	jw_int(&w, "i", -9007199254740993LL);
+	jw_bool(&w, "t", true);
+	jw_null(&w, "n");
+	jw_strv(&w, "v", tags);
+	jw_strv(&w, "e", NULL);
+	jw_obj(&w, "o");
+	jw_arr(&w, "pairs");
+	jw_arr(&w, NULL);
+	jw_int(&w, NULL, 1);
+	jw_int(&w, NULL, 2);
+	jw_arr_end(&w);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	ck_assert_str_eq(sb_str(&sb), "{\"s\":\"x\\ny\",\"nul\":\"\",\"i\":-9007199254740993,\"t\":true,"
+			 "\"n\":null,\"v\":[\"a\",\"\\u003cb\\u003e\\u0026\\\"c\\\"\"],\"e\":[],"
+			 "\"o\":{\"pairs\":[[1,2]]}}");
+	_cleanup_err_ err_t *err = NULL;
+	_cleanup_json_ json_object *back = json_parse_strict(sb_str(&sb), strlen(sb_str(&sb)), &err);
+	ck_assert_ptr_nonnull(back);
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(jget(back, "v"), 1)), "<b>&\"c\"");
+	sb_free(&sb);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("libcommon");
@@ -209,6 +244,7 @@ int main(void)
 	tcase_add_test(tc, test_sha256_vectors);
 	tcase_add_test(tc, test_sha256_impls_agree);
 	tcase_add_test(tc, test_fs_atomic_and_rm);
+	tcase_add_test(tc, test_jsonw_writes_what_json_c_reads);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
