@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,12 @@ static char *dir_of(const char *path)
 
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, err_t **err)
 {
+	return fs_write_atomic_ex(path, data, len, mode, 0, err);
+}
+
+int fs_write_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
+		       err_t **err)
+{
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", path, getpid());
 	_cleanup_free_ char *dir = dir_of(path);
 	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -69,17 +76,19 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		p += n;
 		left -= (size_t)n;
 	}
-	if (fsync(fd) < 0 || close(steal_fd(&fd)) < 0) {
+	bool sync = !(flags & FS_ATOMIC_VOLATILE);
+	if ((sync && fsync(fd) < 0) || close(steal_fd(&fd)) < 0) {
 		err_sys(err, "sync %s", tmp);
 		unlink(tmp);
 		return -1;
 	}
+	bool replacing = (flags & FS_ATOMIC_OLD_OR_NEW) && access(path, F_OK) == 0;
 	if (rename(tmp, path) < 0) {
 		err_sys(err, "rename %s", path);
 		unlink(tmp);
 		return -1;
 	}
-	if (fs_fsync_dir(dir) < 0)
+	if (sync && !replacing && fs_fsync_dir(dir) < 0)
 		return err_sys(err, "sync %s", dir);
 	return 0;
 }

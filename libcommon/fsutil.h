@@ -12,6 +12,17 @@
 
 /* Writes data to path atomically (temp + fsync + rename + fsync dir). */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, err_t **err);
+/* fs_write_atomic with a weaker promise for power loss (a crash of the
+ * process always leaves the old or the new whole file):
+ * FS_ATOMIC_VOLATILE: no fsync at all, for files rebuilt from other records
+ *   (the exec root, /etc/hosts and resolv.conf written at every start);
+ * FS_ATOMIC_OLD_OR_NEW: the data is synced, but a file that replaces one
+ *   already there is not followed by a sync of its directory: after a power
+ *   loss it is the old or the new file, both whole (what moby's atomic
+ *   writer promises; state records that are saved at every transition). */
+enum { FS_ATOMIC_VOLATILE = 1 << 0, FS_ATOMIC_OLD_OR_NEW = 1 << 1 };
+int fs_write_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
+		       err_t **err);
 /* Reads a whole file; fails with ERR_TOO_LARGE past max bytes. *out is NUL-terminated. */
 int fs_read_file(const char *path, size_t max, char **out, size_t *len, err_t **err);
 /* mkdir -p; existing directories are fine. */

@@ -141,7 +141,9 @@ int container_save(const container *c, err_t **err)
 	jset(o, "State", state_json(c));
 	_cleanup_free_ char *path = fs_path_join(c->dir, "config.v2.json");
 	const char *text = jdump(o);
-	return fs_write_atomic(path, text, strlen(text), 0600, err);
+	/* saved at every transition: after a power loss, the last or an
+	 * earlier state, whole (a reboot ended the container anyway) */
+	return fs_write_atomic_ex(path, text, strlen(text), 0600, FS_ATOMIC_OLD_OR_NEW, err);
 }
 
 static char *dup_str(json_object *o, const char *key)

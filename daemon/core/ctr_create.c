@@ -267,7 +267,10 @@ static char *resolv_file(bool host_net)
 static int write_small(const char *dir, const char *name, const char *text, err_t **err)
 {
 	_cleanup_free_ char *p = fs_path_join(dir, name);
-	return fs_write_atomic(p, text, strlen(text), 0644, err);
+	/* hosts and resolv.conf are written again at every start: only the
+	 * hostname must outlive a power loss */
+	unsigned flags = strcmp(name, "hostname") ? FS_ATOMIC_VOLATILE : 0;
+	return fs_write_atomic_ex(p, text, strlen(text), 0644, flags, err);
 }
 
 static int write_container_files(container *c, err_t **err)

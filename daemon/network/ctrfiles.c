@@ -40,7 +40,8 @@ bool sandbox_has_dns(net_store *s, const net_sandbox *sb)
 static int write_file(const char *dir, const char *name, const char *text, err_t **err)
 {
 	_cleanup_free_ char *p = fs_path_join(dir, name);
-	return fs_write_atomic(p, text, strlen(text), 0644, err);
+	/* written again at every start: no fsync */
+	return fs_write_atomic_ex(p, text, strlen(text), 0644, FS_ATOMIC_VOLATILE, err);
 }
 
 int etc_write(net_store *s, const net_ctr *c, const net_sandbox *sb, err_t **err)

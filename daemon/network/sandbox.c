@@ -87,7 +87,8 @@ int sandbox_save(net_store *s, const net_sandbox *sb, err_t **err)
 	jset(o, "Ports", ports);
 	_cleanup_free_ char *path = sandbox_path(s, sb->ctr_id);
 	const char *text = jdump(o);
-	return fs_write_atomic(path, text, strlen(text), 0600, err);
+	/* the exec root holds what a reboot ends: no fsync */
+	return fs_write_atomic_ex(path, text, strlen(text), 0600, FS_ATOMIC_VOLATILE, err);
 }
 
 void sandbox_forget(net_store *s, net_sandbox *sb)

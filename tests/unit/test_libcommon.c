@@ -1,5 +1,6 @@
 /* Unit tests for libcommon's base: strbuf, err, jsonutil, fsutil, digest, sha256. */
 #include <check.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -187,6 +188,22 @@ START_TEST(test_fs_atomic_and_rm)
 	ck_assert_int_eq(fs_read_file(f, 2, &back, &n, &e), -1);
 	ck_assert_int_eq(e->kind, ERR_TOO_LARGE);
 	err_free(&e);
+	/* the weaker variants still replace whole and leave no temp behind */
+	ck_assert_int_eq(fs_write_atomic_ex(f, "again", 5, 0644, FS_ATOMIC_OLD_OR_NEW, &e), 0);
+	free(back);
+	back = NULL;
+	ck_assert_int_eq(fs_read_file(f, 100, &back, &n, &e), 0);
+	ck_assert_str_eq(back, "again");
+	_cleanup_free_ char *g = fs_path_join(deep, "volatile");
+	ck_assert_int_eq(fs_write_atomic_ex(g, "v", 1, 0600, FS_ATOMIC_VOLATILE, &e), 0);
+	struct stat st;
+	ck_assert_int_eq(stat(g, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(fs_tree_size(deep) > 0, 1);
+	_cleanup_closedir_ DIR *dir = opendir(deep);
+	struct dirent *de;
+	while ((de = readdir(dir)))
+		ck_assert_ptr_null(strstr(de->d_name, ".tmp-"));
 	_cleanup_free_ char *link = fs_path_join(tmpl, "a/link");
 	ck_assert_int_eq(symlink("/etc", link), 0);
 	ck_assert_int_eq(fs_rm_rf(tmpl, &e), 0);
