@@ -57,7 +57,10 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 int fs_write_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
 		       err_t **err)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", path, getpid());
+	/* unique per call, so that two threads writing one path never share a
+	 * temp file; sweepers match the ".tmp-" prefix */
+	static _Atomic unsigned serial;
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp-%d-%u", path, getpid(), serial++);
 	_cleanup_free_ char *dir = dir_of(path);
 	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)

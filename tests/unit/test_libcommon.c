@@ -1,6 +1,8 @@
 /* Unit tests for libcommon's base: strbuf, err, jsonutil, fsutil, digest, sha256. */
 #include <check.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -212,6 +214,47 @@ START_TEST(test_fs_atomic_and_rm)
 }
 END_TEST
 
+/* Threads replacing one file at once: each write lands whole (a shared
+ * temp name once made renames fail and contents mix). */
+static const char *race_path;
+
+static void *write_many(void *arg)
+{
+	char buf[4096];
+	memset(buf, 'a' + (int)(intptr_t)arg, sizeof(buf));
+	for (int i = 0; i < 300; i++) {
+		_cleanup_err_ err_t *e = NULL;
+		if (fs_write_atomic_ex(race_path, buf, sizeof(buf), 0600, FS_ATOMIC_VOLATILE, &e) < 0)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+START_TEST(test_fs_atomic_concurrent_writers)
+{
+	char tmpl[] = "/tmp/engine-unit-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	_cleanup_free_ char *f = fs_path_join(tmpl, "shared");
+	race_path = f;
+	pthread_t t[4];
+	for (intptr_t i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, write_many, (void *)i), 0);
+	for (int i = 0; i < 4; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		ck_assert_ptr_null(r);
+	}
+	_cleanup_free_ char *back = NULL;
+	size_t n = 0;
+	_cleanup_err_ err_t *e = NULL;
+	ck_assert_int_eq(fs_read_file(f, 8192, &back, &n, &e), 0);
+	ck_assert_uint_eq(n, 4096);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_int_eq(back[i], back[0]);
+	ck_assert_int_eq(fs_rm_rf(tmpl, &e), 0);
+}
+END_TEST
+
 START_TEST(test_jsonw_writes_what_json_c_reads)
 {
 	strbuf sb = STRBUF_INIT;
@@ -262,6 +305,7 @@ int main(void)
 	tcase_add_test(tc, test_sha256_impls_agree);
 	tcase_add_test(tc, test_fs_atomic_and_rm);
 	tcase_add_test(tc, test_jsonw_writes_what_json_c_reads);
+	tcase_add_test(tc, test_fs_atomic_concurrent_writers);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
