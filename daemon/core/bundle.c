@@ -46,8 +46,8 @@ static int check_modes(json_object *hc, err_t **err)
 	json_object *ga = jget_arr(hc, "GroupAdd");
 	for (size_t i = 0; ga && i < json_object_array_length(ga); i++) {
 		const char *g = json_object_get_string(json_object_array_get_idx(ga, i));
-		if (!*g || strspn(g, "0123456789") != strlen(g))
-			return err_invalid(err, "invalid group %s: --group-add takes numeric group IDs in engine", g);
+		if (!*g || strlen(g) > 256 || strpbrk(g, ",:\n"))
+			return err_invalid(err, "invalid group name in --group-add: %s", g);
 	}
 	return 0;
 }
@@ -94,6 +94,38 @@ static json_object *process_env(json_object *config)
 	return jstrv(env);
 }
 
+static bool is_number(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 10;
+}
+
+/* --group-add: numbers go into process.user.additionalGids, names into
+ * an annotation the runtime resolves in the container's /etc/group. */
+static json_object *numeric_groups(json_object *ga)
+{
+	json_object *gids = NULL;
+	for (size_t i = 0; ga && i < json_object_array_length(ga); i++) {
+		const char *g = json_object_get_string(json_object_array_get_idx(ga, i));
+		if (!is_number(g))
+			continue;
+		if (!gids)
+			gids = json_object_new_array();
+		json_object_array_add(gids, json_object_new_int64(strtoll(g, NULL, 10)));
+	}
+	return gids;
+}
+
+static char *group_names(json_object *ga)
+{
+	strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; ga && i < json_object_array_length(ga); i++) {
+		const char *g = json_object_get_string(json_object_array_get_idx(ga, i));
+		if (!is_number(g))
+			sb_printf(&sb, "%s%s", sb.len ? "," : "", g);
+	}
+	return sb.len ? sb_steal(&sb) : (sb_free(&sb), NULL);
+}
+
 static json_object *process_json(const container *c, err_t **err)
 {
 	json_object *cfg = c->config, *hc = c->host_config;
@@ -102,13 +134,9 @@ static json_object *process_json(const container *c, err_t **err)
 	json_object *user = json_object_new_object();
 	jset_int(user, "uid", 0);
 	jset_int(user, "gid", 0);
-	json_object *ga = jget_arr(hc, "GroupAdd");
-	if (ga && json_object_array_length(ga)) {
-		json_object *gids = json_object_new_array();
-		for (size_t i = 0; i < json_object_array_length(ga); i++)
-			json_object_array_add(gids, json_object_new_int64(strtoll(json_object_get_string(json_object_array_get_idx(ga, i)), NULL, 10)));
+	json_object *gids = numeric_groups(jget_arr(hc, "GroupAdd"));
+	if (gids)
 		jset(user, "additionalGids", gids);
-	}
 	jset(p, "user", user);
 	json_object *args = json_object_new_array();
 	json_object_array_add(args, jstr(c->path));
@@ -261,6 +289,9 @@ static json_object *annotations(const container *c, const bundle_opts *o)
 	const char *user = jget_str(c->config, "User");
 	if (user && *user)
 		jset_str(a, "org.engine.user", user);
+	_cleanup_free_ char *names = group_names(jget_arr(c->host_config, "GroupAdd"));
+	if (names)
+		jset_str(a, "org.engine.group-add", names);
 	return a;
 }
 

@@ -173,6 +173,7 @@ static int resolve_user(const rt_process *p, rt_ids *ids, err_t **err)
 	user_query q = {
 		.spec = p->user.name, .uid = p->user.uid, .gid = p->user.gid,
 		.add_gids = p->user.additional_gids, .n_add_gids = p->user.n_additional_gids,
+		.add_names = p->user.group_add,
 	};
 	return user_resolve_in("/", &q, ids, err);
 }

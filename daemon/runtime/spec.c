@@ -273,6 +273,7 @@ static void free_process(rt_process *p)
 {
 	free(p->user.additional_gids);
 	free(p->user.name);
+	free(p->user.group_add);
 	strv_free(p->args);
 	strv_free(p->env);
 	free(p->cwd);

@@ -19,6 +19,7 @@
 #define RT_ANN_WORKDIR "org.engine.rootfs.workdir"
 #define RT_ANN_INIT "org.engine.init"       /* "true": run engine-init as PID 1 */
 #define RT_ANN_USER "org.engine.user"       /* Docker's --user "name[:group]", resolved in the rootfs */
+#define RT_ANN_GROUP_ADD "org.engine.group-add" /* --group-add names, ","-separated, resolved in the rootfs */
 #define RT_ANN_SECCOMP "org.engine.seccomp" /* "default" | "unconfined", when linux.seccomp is absent */
 
 #define RT_UNSET INT64_MIN /* an int64 resource the spec does not set */
@@ -52,6 +53,7 @@ typedef struct rt_user {
 	uint32_t *additional_gids;
 	size_t n_additional_gids;
 	char *name; /* RT_ANN_USER, resolved against the container's /etc files, or NULL */
+	char *group_add; /* RT_ANN_GROUP_ADD, or NULL */
 } rt_user;
 
 typedef struct rt_process {

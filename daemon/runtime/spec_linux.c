@@ -325,10 +325,13 @@ int spec_parse_annotations(json_object *root, rt_spec *s, err_t **err)
 		return 0;
 	if (parse_overlay(ann, s, err) < 0 || parse_seccomp_ann(ann, s, err) < 0 ||
 	    sj_str(ann, RT_ANN_USER, false, &s->process.user.name, err) < 0 ||
+	    sj_str(ann, RT_ANN_GROUP_ADD, false, &s->process.user.group_add, err) < 0 ||
 	    sj_str(ann, RT_ANN_INIT, false, &init, err) < 0)
 		return -1;
 	s->init = init && strcmp(init, "true") == 0;
 	if (s->process.user.name && strlen(s->process.user.name) > 512)
 		return err_invalid(err, "%s is too long", RT_ANN_USER);
+	if (s->process.user.group_add && strlen(s->process.user.group_add) > 65536)
+		return err_invalid(err, "%s is too long", RT_ANN_GROUP_ADD);
 	return 0;
 }

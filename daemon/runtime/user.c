@@ -187,6 +187,23 @@ static void add_groups(rt_ids *out, const uint32_t *g, size_t n)
 	}
 }
 
+/* --group-add by name (or id), as moby resolves it: against the
+ * container's /etc/group, an unknown name failing the start. */
+static int add_named_groups(rt_ids *out, const char *names, const char *grp, err_t **err)
+{
+	if (!names || !*names)
+		return 0;
+	_cleanup_free_ char *copy = xstrdup(names);
+	char *save = NULL;
+	for (char *n = strtok_r(copy, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
+		rt_ids one = {0};
+		if (find_group(n, grp, &one, err) < 0)
+			return -1;
+		add_groups(out, &one.gid, 1);
+	}
+	return 0;
+}
+
 static int resolve_spec(const char *spec, const char *passwd, const char *grp, pw_entry *e,
 			rt_ids *out, err_t **err)
 {
@@ -222,6 +239,9 @@ int user_resolve(const user_query *q, const char *passwd, const char *group, rt_
 	}
 	if (r == 0) {
 		add_groups(out, q->add_gids, q->n_add_gids);
+		r = add_named_groups(out, q->add_names, group, err);
+	}
+	if (r == 0) {
 		out->home = xstrdup(e.home ? e.home : "/");
 	} else {
 		rt_ids_done(out);

@@ -25,6 +25,7 @@ typedef struct user_query {
 	uint32_t uid, gid;         /* process.user.uid/gid (when spec is NULL) */
 	const uint32_t *add_gids;  /* process.user.additionalGids */
 	size_t n_add_gids;
+	const char *add_names;     /* --group-add names or ids, ","-separated, or NULL */
 } user_query;
 
 /* Resolves q against the text of passwd and group (either may be NULL when

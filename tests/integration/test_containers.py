@@ -95,6 +95,19 @@ class Isolation(Base):
         self.assertEqual(lines[:3], ["65534", "bar", "/tmp"])
         self.assertEqual(len(lines[3]), 12)
 
+    def test_group_add_by_name_and_id(self):
+        # names resolve in the container's /etc/group (busybox: daemon is 1)
+        code, out = self.run_output("-u", "nobody", "--group-add", "daemon", "--group-add", "4242",
+                                    "busybox", "id", "-G")
+        self.assertEqual(code, 0, out)
+        self.assertEqual(set(out.split()) & {"1", "4242"}, {"1", "4242"})
+        p = self.d.docker("run", "--rm", "--group-add", "nosuchgroup", "busybox", "true")
+        self.assertEqual(p.returncode, 125, p.stderr)
+        self.assertIn(b"unable to find group nosuchgroup: no matching entries in group file", p.stderr)
+        p = self.d.docker("create", "--group-add", "a,b", "busybox", "true")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn(b"invalid group name in --group-add: a,b", p.stderr)
+
     def test_binds_and_read_only(self):
         host = os.path.join(self.d.dir, "shared")
         os.makedirs(host)

@@ -104,6 +104,30 @@ START_TEST(test_spec_ids_and_additional)
 }
 END_TEST
 
+START_TEST(test_group_add_names)
+{
+	_cleanup_err_ err_t *e = NULL;
+	uint32_t add[] = {7};
+	user_query q = {.spec = "app", .add_gids = add, .n_add_gids = 1, .add_names = "wheel,4242,root"};
+	rt_ids ids;
+	ck_assert_int_eq(user_resolve(&q, passwd, group, &ids, &e), 0);
+	/* staff and wheel list app; then 7, then wheel, 4242 and root by name */
+	uint32_t want[] = {50, 10, 7, 10, 4242, 0};
+	ck_assert_uint_eq(ids.n_groups, 6);
+	for (size_t i = 0; i < 6; i++)
+		ck_assert_uint_eq(ids.groups[i], want[i]);
+	rt_ids_done(&ids);
+	static const char *const bad[] = {"nosuch", "staff,nosuch", "bad", "99999999999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		user_query b = {.uid = 0, .add_names = bad[i]};
+		err_free(&e);
+		ck_assert_msg(user_resolve(&b, passwd, group, &ids, &e) == -1, "%s accepted", bad[i]);
+		ck_assert_ptr_nonnull(strstr(e->msg, "no matching entries in group file"));
+		ck_assert_ptr_null(ids.groups);
+	}
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	static const struct {
@@ -184,6 +208,7 @@ int main(void)
 	tcase_add_test(tc, test_by_name);
 	tcase_add_test(tc, test_numeric_forms);
 	tcase_add_test(tc, test_spec_ids_and_additional);
+	tcase_add_test(tc, test_group_add_names);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_hostile_files);
 	tcase_add_test(tc, test_files_in_root);
