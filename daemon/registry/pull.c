@@ -36,6 +36,7 @@
 #include "reference.h"
 #include "regclient.h"
 #include "strbuf.h"
+#include "workers.h"
 #include "xalloc.h"
 
 #define ACCEPT_MANIFESTS "Accept: " MT_DOCKER_MANIFEST ", " MT_DOCKER_LIST ", " MT_OCI_MANIFEST ", " MT_OCI_INDEX
@@ -592,15 +593,7 @@ static int pull_layers(pull_ctx *c, oci_manifest *m, err_t **err)
 		if (!c->layers[i].have && to_fetch++ >= (size_t)max)
 			say(c, c->layers[i].id, "Waiting", true);
 	pthread_mutex_init(&c->mu, NULL);
-	pthread_t t[16];
-	int nt = 0;
-	for (; nt < max && nt < 16 && (size_t)nt < to_fetch; nt++)
-		if (pthread_create(&t[nt], NULL, worker, c) != 0)
-			break;
-	if (to_fetch && nt == 0)
-		worker(c);
-	for (int i = 0; i < nt; i++)
-		pthread_join(t[i], NULL);
+	reg_run_workers(worker, c, max, to_fetch);
 	pthread_mutex_lock(&c->mu);
 	report_in_order_locked(c);
 	pthread_mutex_unlock(&c->mu);

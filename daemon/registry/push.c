@@ -27,6 +27,7 @@
 #include "reference.h"
 #include "regclient.h"
 #include "strbuf.h"
+#include "workers.h"
 #include "xalloc.h"
 
 #define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
@@ -403,15 +404,7 @@ static int push_layers(push_ctx *c, err_t **err)
 	}
 	pthread_mutex_init(&c->mu, NULL);
 	c->next = 0;
-	pthread_t t[16];
-	int nt = 0;
-	for (; nt < max && nt < 16 && (size_t)nt < n; nt++)
-		if (pthread_create(&t[nt], NULL, layer_worker, c) != 0)
-			break;
-	if (n && nt == 0)
-		layer_worker(c);
-	for (int i = 0; i < nt; i++)
-		pthread_join(t[i], NULL);
+	reg_run_workers(layer_worker, c, max, n);
 	pthread_mutex_destroy(&c->mu);
 	if (c->err) {
 		*err = steal_ptr(&c->err);
