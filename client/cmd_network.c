@@ -429,22 +429,8 @@ static int net_prune_cmd(cli *c, int argc, char **argv)
 		return done(specs, first);
 	if (!force && !cli_confirm("WARNING! This will remove all custom networks not used by at least one container."))
 		return done(specs, 0);
-	_cleanup_err_ err_t *err = NULL;
-	_cleanup_free_ char *q = filters_query(filter, &err);
-	_cleanup_json_ json_object *out = NULL;
-	int rc = 0;
-	_cleanup_free_ char *path = q ? cli_path(c, "/networks/prune%s%s", *q ? "?" : "", q) : NULL;
-	if (!q || cli_call(c, "POST", path, NULL, &out, &err) < 0) {
-		rc = cli_report(err);
-	} else {
-		json_object *del = jget_arr(out, "NetworksDeleted");
-		if (del && json_object_array_length(del)) {
-			printf("Deleted Networks:\n");
-			for (size_t i = 0; i < json_object_array_length(del); i++)
-				printf("%s\n", json_object_get_string(json_object_array_get_idx(del, i)));
-		}
-	}
-	return done(specs, rc);
+	const prune_req r = {.kind = "networks", .deleted_key = "NetworksDeleted", .title = "Deleted Networks:"};
+	return done(specs, cli_prune(c, &r, filter));
 }
 
 int cmd_network(cli *c, int argc, char **argv)

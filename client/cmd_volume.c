@@ -226,36 +226,11 @@ static int vol_prune_cmd(cli *c, int argc, char **argv)
 		return parse_exit(first);
 	}
 	int rc = 0;
-	if (!force && !cli_confirm(all ? "WARNING! This will remove all local volumes not used by at least one container."
-				       : "WARNING! This will remove anonymous local volumes not used by at least one container.")) {
-		flags_free(specs);
-		return 0;
-	}
-	_cleanup_err_ err_t *err = NULL;
-	_cleanup_filters_ filters *f = filters_new();
-	for (char **a = filter; a && *a && rc == 0; a++)
-		if (filters_add_arg(f, *a, &err) < 0)
-			rc = cli_report(err);
-	if (all)
-		filters_add(f, "all", "true");
-	if (rc == 0) {
-		_cleanup_free_ char *fj = filters_to_json(f);
-		_cleanup_free_ char *efj = cli_escape(fj);
-		_cleanup_free_ char *path = cli_path(c, "/volumes/prune%s%s", *fj ? "?filters=" : "", *fj ? efj : "");
-		_cleanup_json_ json_object *out = NULL;
-		if (cli_call(c, "POST", path, NULL, &out, &err) < 0) {
-			rc = cli_report(err);
-		} else {
-			json_object *del = jget_arr(out, "VolumesDeleted");
-			if (del && json_object_array_length(del)) {
-				printf("Deleted Volumes:\n");
-				for (size_t i = 0; i < json_object_array_length(del); i++)
-					printf("%s\n", json_object_get_string(json_object_array_get_idx(del, i)));
-				printf("\n");
-			}
-			_cleanup_free_ char *sz = units_human_size((double)jget_int(out, "SpaceReclaimed", 0));
-			printf("Total reclaimed space: %s\n", sz);
-		}
+	if (force || cli_confirm(all ? "WARNING! This will remove all local volumes not used by at least one container."
+				     : "WARNING! This will remove anonymous local volumes not used by at least one container.")) {
+		const prune_req r = {.kind = "volumes", .extra_key = all ? "all" : NULL, .extra_val = "true",
+				     .deleted_key = "VolumesDeleted", .title = "Deleted Volumes:", .space = true};
+		rc = cli_prune(c, &r, filter);
 	}
 	flags_free(specs);
 	return rc;

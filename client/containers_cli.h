@@ -21,6 +21,16 @@ int cli_start_attached(cli *c, const char *name, bool interactive, const char *d
 int cli_inspect(cli *c, char **names, const char *type, const char *format, bool size);
 /* "...\nAre you sure you want to continue? [y/N]"; 1 for yes. */
 int cli_confirm(const char *question);
+/* The common part of container, volume and network prune: POST
+ * /<kind>/prune with the --filter arguments (and extra_key=extra_val when
+ * extra_key is set), then Docker's report: title and the IDs under
+ * deleted_key, and with space a blank line and "Total reclaimed space".
+ * Returns the exit code. */
+typedef struct prune_req {
+	const char *kind, *extra_key, *extra_val, *deleted_key, *title;
+	bool space;
+} prune_req;
+int cli_prune(cli *c, const prune_req *r, char **filter_args);
 /* POST /images/create?fromImage=...: prints the progress stream to out (per
  * layer lines as docker does) and fails on an errorDetail. auth is the
  * X-Registry-Auth value (NULL: "e30=", none). */

@@ -126,7 +126,18 @@ class Isolation(Base):
         self.assertEqual(p.returncode, 126, p.stderr)
         code, _ = self.run_output("busybox", "sh", "-c", "exit 7")
         self.assertEqual(code, 7)
-        self.d.docker("container", "prune", "-f")
+        every = set(self.d.docker("ps", "-aq", "--no-trunc").stdout.decode().split())
+        ids = every - set(self.d.docker("ps", "-q", "--no-trunc").stdout.decode().split())
+        self.assertTrue(ids)
+        p = self.d.engine("container", "prune", "-f")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.decode().split("\n")
+        self.assertEqual(lines[0], "Deleted Containers:")
+        self.assertEqual(set(lines[1:1 + len(ids)]), ids)
+        self.assertEqual(lines[1 + len(ids)], "")
+        self.assertTrue(lines[2 + len(ids)].startswith("Total reclaimed space: "), lines)
+        p = self.d.engine("container", "prune", "-f", "--filter", "until=notatime")
+        self.assertNotEqual(p.returncode, 0)
 
 
 class Lifecycle(Base):

@@ -540,6 +540,12 @@ class NetworkAPI(Base):
         self.assertEqual(sorted(out.split()), ["Deleted", "Networks:", "n2", "n3"])
         p = self.d.docker("network", "inspect", "n2")
         self.assertNotEqual(p.returncode, 0)
+        # the engine CLI prints what the docker CLI prints
+        self.ok(self.d.docker("network", "create", "n4"))
+        self.assertEqual(self.ok(self.d.engine("network", "prune", "-f")), "Deleted Networks:\nn4\n")
+        self.assertEqual(self.ok(self.d.engine("network", "prune", "-f")), "")
+        p = self.d.engine("network", "prune", "-f", "--filter", "nokey")
+        self.assertEqual(p.returncode, 1)
 
     def test_api_statuses(self):
         self.assertEqual(self.d.api("POST", "/networks/create", {"Name": "a"}).status, 201)
