@@ -9,6 +9,7 @@
 #include "filters.h"
 
 #include <ctype.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,6 +255,25 @@ bool filters_match(const filters *f, const char *name, const char *value)
 	if (no_values(f, name))
 		return true;
 	return jget_bool(values_of(f, name), value, false);
+}
+
+bool filters_match_re(const filters *f, const char *name, const char *value)
+{
+	if (!filters_contains(f, name))
+		return true;
+	_cleanup_strv_ char **vals = filters_get(f, name);
+	for (char **v = vals; *v; v++) {
+		if (!strcmp(*v, value))
+			return true;
+		regex_t re;
+		if (regcomp(&re, *v, REG_EXTENDED | REG_NOSUB) != 0)
+			continue;
+		bool m = regexec(&re, value, 0, NULL, 0) == 0;
+		regfree(&re);
+		if (m)
+			return true;
+	}
+	return false;
 }
 
 bool filters_match_prefix(const filters *f, const char *name, const char *value)

@@ -39,6 +39,10 @@ int filters_validate(const filters *f, const char *const *accepted, err_t **err)
 
 /* docker's ExactMatch: true if name has no values, or value is one of them. */
 bool filters_match(const filters *f, const char *name, const char *value);
+/* docker's Args.Match: true if name has no values, or value equals one of
+ * them or one of them, as a POSIX extended regular expression, matches it
+ * (a value that does not compile only matches by equality). */
+bool filters_match_re(const filters *f, const char *name, const char *value);
 /* docker's FuzzyMatch: also true when value starts with one of them. */
 bool filters_match_prefix(const filters *f, const char *name, const char *value);
 /* docker's MatchKVList (label filters): for every value "k" or "k=v" of name,

@@ -3,7 +3,6 @@
  * /containers/prune. The JSON shapes are API 1.44's, built straight from the
  * record (as the image store builds its own), since they are mostly the
  * stored Config and HostConfig. */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,25 +253,6 @@ static const char *const list_filters[] = {
 	"network", "publish", "since", "status", "volume", NULL,
 };
 
-/* Docker's Args.Match: equality or a regular expression match. */
-static bool match_regex(const filters *f, const char *key, const char *s)
-{
-	if (!filters_contains(f, key))
-		return true;
-	_cleanup_strv_ char **vals = filters_get(f, key);
-	for (char **v = vals; *v; v++) {
-		if (!strcmp(*v, s))
-			return true;
-		regex_t re;
-		if (regcomp(&re, *v, REG_EXTENDED | REG_NOSUB) != 0)
-			continue;
-		bool m = regexec(&re, s, 0, NULL, 0) == 0;
-		regfree(&re);
-		if (m)
-			return true;
-	}
-	return false;
-}
 
 typedef struct list_query {
 	filters *f;
@@ -344,7 +324,7 @@ static bool match_exited(const list_query *q, const container *c)
 
 static bool match_one(const list_query *q, const container *c)
 {
-	if (!match_regex(q->f, "id", c->id) || !match_regex(q->f, "name", container_short_name(c)))
+	if (!filters_match_re(q->f, "id", c->id) || !filters_match_re(q->f, "name", container_short_name(c)))
 		return false;
 	if (!filters_match(q->f, "status", cstate_name(c->state)) ||
 	    !filters_match_kv(q->f, "label", jget_obj(c->config, "Labels")))

@@ -1,7 +1,6 @@
 /* netquery.c: reading networks for the API: GET /networks (Docker's
  * filters: dangling, driver, id, label, name, scope, type) and
  * GET /networks/{id} with its Containers map. */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,25 +71,6 @@ json_object *net_inspect(net_store *s, const char *ref, err_t **err)
 	return o;
 }
 
-/* Docker's Args.Match: equal, or the value as a regular expression matches. */
-static bool match_re(const filters *f, const char *key, const char *s)
-{
-	if (!filters_contains(f, key))
-		return true;
-	_cleanup_strv_ char **vals = filters_get(f, key);
-	for (char **v = vals; *v; v++) {
-		if (!strcmp(*v, s))
-			return true;
-		regex_t re;
-		if (regcomp(&re, *v, REG_EXTENDED | REG_NOSUB) != 0)
-			continue;
-		bool m = regexec(&re, s, 0, NULL, 0) == 0;
-		regfree(&re);
-		if (m)
-			return true;
-	}
-	return false;
-}
 
 static int check_values(const filters *f, bool *dangling, bool *dangling_set, err_t **err)
 {
@@ -104,7 +84,7 @@ static int check_values(const filters *f, bool *dangling, bool *dangling_set, er
 
 static bool match(const filters *f, const network *n, bool dangling, bool dangling_set)
 {
-	if (!match_re(f, "name", n->name) || !match_re(f, "id", n->id) ||
+	if (!filters_match_re(f, "name", n->name) || !filters_match_re(f, "id", n->id) ||
 	    !filters_match(f, "driver", n->driver) || !filters_match(f, "scope", "local") ||
 	    !filters_match_kv(f, "label", n->labels) ||
 	    !filters_match(f, "type", n->builtin ? "builtin" : "custom"))

@@ -121,6 +121,13 @@ START_TEST(test_match)
 	ck_assert(!filters_match_prefix(f, "id", "ab"));
 	ck_assert(filters_match_prefix(f, "absent", "x"));
 	ck_assert(filters_match_prefix(f, "off", "xyz")); /* prefixes ignore the boolean */
+	/* Args.Match: equality, or the value as an extended regular expression */
+	_cleanup_filters_ filters *r = parse_ok("{\"name\":{\"^we.$\":true,\"([\":true},\"id\":{\"([\":true}}");
+	ck_assert(filters_match_re(r, "name", "web"));
+	ck_assert(!filters_match_re(r, "name", "webs"));
+	ck_assert(filters_match_re(r, "id", "(["));   /* does not compile: equality still counts */
+	ck_assert(!filters_match_re(r, "id", "x"));
+	ck_assert(filters_match_re(r, "absent", "x"));
 }
 END_TEST
 
