@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "daemonize.h"
 #include "dnsd.h"
 #include "xalloc.h"
 
@@ -132,29 +133,6 @@ static void run_command(dnsd *d, ctl *c, const opts *o)
 	reply(fd, line);
 }
 
-static int write_pidfile(const char *path)
-{
-	char tmp[4096], buf[32];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	int n = snprintf(buf, sizeof(buf), "%d\n", getpid());
-	bool ok = write(fd, buf, (size_t)n) == n;
-	close(fd);
-	return ok && rename(tmp, path) == 0 ? 0 : -1;
-}
-
-static void detach(void)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		exit(1);
-	if (pid > 0)
-		_exit(0);
-	setsid();
-}
-
 static void loop(dnsd *d, ctl *c, const opts *o)
 {
 	struct epoll_event evs[64];
@@ -209,8 +187,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.detach)
-		detach();
-	if (write_pidfile(o.pidfile) < 0) {
+		helper_detach();
+	if (helper_write_pidfile(o.pidfile) < 0) {
 		report(o.sync_fd, "cannot write the pid file");
 		return 1;
 	}

@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "daemonize.h"
 #include "proxy.h"
 
 static void usage(void)
@@ -81,35 +82,6 @@ static void report(int fd, const char *msg)
 	close(fd);
 }
 
-static int write_pidfile(const char *path)
-{
-	if (!path)
-		return 0;
-	char tmp[4096], buf[32];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	int n = snprintf(buf, sizeof(buf), "%d\n", getpid());
-	bool ok = write(fd, buf, (size_t)n) == n;
-	close(fd);
-	return ok && rename(tmp, path) == 0 ? 0 : -1;
-}
-
-/* Forks away: the parent exits at once (engined reaps it), the child is
- * adopted by init or the nearest subreaper. */
-static void detach(void)
-{
-	pid_t pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (pid > 0)
-		_exit(0);
-	setsid();
-}
-
 /* Past the bind, a forwarder needs no privilege at all: it runs as nobody
  * and can never gain one back. */
 static void drop_privileges(void)
@@ -152,8 +124,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.detach)
-		detach();
-	if (write_pidfile(o.pidfile) < 0) {
+		helper_detach();
+	if (helper_write_pidfile(o.pidfile) < 0) {
 		report(o.sync_fd, "cannot write the pid file");
 		return 1;
 	}
