@@ -367,5 +367,49 @@ class EngineTestCase(unittest.TestCase):
         return proc.stdout.decode()
 
 
+class SanitizedEngineTestCase(EngineTestCase):
+    """One engined per class, busybox loaded, whose sanitizer reports (ASan
+    and UBSan builds of engined and of the shims write them into a folder of
+    the test's) fail the class, as does any container left behind.
+    Subclasses may name more leftovers in leftovers()."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Engined()
+        cls.d.write_config({"cgroup-parent": os.path.basename(cls.d.dir)})
+        cls.sanlog = os.path.join(cls.d.dir, "sanitizers")
+        os.makedirs(cls.sanlog)
+        env = dict(os.environ)
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":log_path=%s/asan" % cls.sanlog
+        env["UBSAN_OPTIONS"] = env.get("UBSAN_OPTIONS", "") + ":log_path=%s/ubsan" % cls.sanlog
+        cls.env = env
+        try:
+            cls.d.start(env=env)
+            cls.d.load_busybox()
+        except BaseException:
+            cls.d.cleanup()
+            raise
+
+    @classmethod
+    def leftovers(cls):
+        """{what: [items]} that must be empty once the class is done."""
+        return {"containers": cls.d.docker("ps", "-aq").stdout.decode().split()}
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            left = cls.leftovers()
+            rc = cls.d.stop()
+            log = cls.d.read_log()
+            for f in os.listdir(cls.sanlog):
+                with open(os.path.join(cls.sanlog, f), errors="replace") as fh:
+                    log += "Sanitizer report %s:\n%s" % (f, fh.read())
+        finally:
+            cls.d.cleanup()
+        assert rc == 0 and "Sanitizer" not in log, "engined: exit %s\n%s" % (rc, log[-4000:])
+        for what, items in left.items():
+            assert not items, "%s left behind: %s" % (what, items)
+
+
 def main():
     unittest.main(verbosity=2)

@@ -24,7 +24,6 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-BUSYBOX = os.path.join(harness.IMAGES, "busybox-1.38.0-musl.docker.tar")
 
 
 def frames(data):
@@ -115,45 +114,18 @@ class RawClient:
         return out
 
 
-class InteractiveTest(harness.EngineTestCase):
+class InteractiveTest(harness.SanitizedEngineTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.d = harness.Engined()
-        cls.d.write_config({"cgroup-parent": os.path.basename(cls.d.dir)})
-        # Sanitizer builds: engined's and the shims' reports land in files there.
-        cls.sanlog = os.path.join(cls.d.dir, "sanitizers")
-        os.makedirs(cls.sanlog)
-        env = dict(os.environ)
-        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":log_path=%s/asan" % cls.sanlog
-        env["UBSAN_OPTIONS"] = env.get("UBSAN_OPTIONS", "") + ":log_path=%s/ubsan" % cls.sanlog
-        cls.env = env
-        try:
-            cls.d.start(env=env)
-            for args in (["load", "-i", BUSYBOX], ["tag", "busybox:1.38.0-musl", "busybox"]):
-                r = cls.d.docker(*args)
-                if r.returncode:
-                    raise RuntimeError(r.stderr.decode())
-        except Exception:
-            cls.d.cleanup()
-            raise
+        super().setUpClass()
         cls.raw = RawClient(cls.d.sock)
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            left = cls.d.docker("ps", "-aq").stdout.decode().split()
-            shims = subprocess.run(["pgrep", "-f", "engine-shim --id .*%s" % cls.d.exec_root],
-                                   capture_output=True).stdout.split()
-            rc = cls.d.stop()
-            log = cls.d.read_log()
-            for f in os.listdir(cls.sanlog):
-                with open(os.path.join(cls.sanlog, f), errors="replace") as fh:
-                    log += "Sanitizer report %s:\n%s" % (f, fh.read())
-        finally:
-            cls.d.cleanup()
-        assert rc == 0 and "Sanitizer" not in log, "engined: exit %s\n%s" % (rc, log[-4000:])
-        assert not left, "containers left behind: %s" % left
-        assert not shims, "shims left behind: %s" % shims
+    def leftovers(cls):
+        left = super().leftovers()
+        left["shims"] = subprocess.run(["pgrep", "-f", "engine-shim --id .*%s" % cls.d.exec_root],
+                                       capture_output=True).stdout.split()
+        return left
 
     # -- helpers ------------------------------------------------------------
     def cli(self, which, *args, **kw):

@@ -18,7 +18,6 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-BUSYBOX = os.path.join(harness.IMAGES, "busybox-1.38.0-musl.docker.tar")
 TS = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z ")
 
 
@@ -31,41 +30,7 @@ def frames(data):
     return out
 
 
-class LogsTest(harness.EngineTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.d = harness.Engined()
-        cls.d.write_config({"cgroup-parent": os.path.basename(cls.d.dir)})
-        # Sanitizer builds: engined's and the shims' reports land in files there.
-        cls.sanlog = os.path.join(cls.d.dir, "sanitizers")
-        os.makedirs(cls.sanlog)
-        env = dict(os.environ)
-        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":log_path=%s/asan" % cls.sanlog
-        env["UBSAN_OPTIONS"] = env.get("UBSAN_OPTIONS", "") + ":log_path=%s/ubsan" % cls.sanlog
-        try:
-            cls.d.start(env=env)
-            for args in (["load", "-i", BUSYBOX], ["tag", "busybox:1.38.0-musl", "busybox"]):
-                r = cls.d.docker(*args)
-                if r.returncode:
-                    raise RuntimeError(r.stderr.decode())
-        except Exception:
-            cls.d.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            left = cls.d.docker("ps", "-aq").stdout.decode().split()
-            rc = cls.d.stop()
-            log = cls.d.read_log()
-            for f in os.listdir(cls.sanlog):
-                with open(os.path.join(cls.sanlog, f), errors="replace") as fh:
-                    log += "Sanitizer report %s:\n%s" % (f, fh.read())
-        finally:
-            cls.d.cleanup()
-        assert rc == 0 and "Sanitizer" not in log, "engined: exit %s\n%s" % (rc, log[-4000:])
-        assert not left, "containers left behind: %s" % left
-
+class LogsTest(harness.SanitizedEngineTestCase):
     def run_c(self, *args, detach=False):
         r = self.d.docker("run", *(("-d",) if detach else ()), *args)
         self.assertOk(r)
